@@ -1,0 +1,16 @@
+// Reading local files with a size bound. Impure: these touch the filesystem.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "base/status.h"
+
+namespace customs {
+
+// Reads the whole file; ResourceExhausted when it is larger than `max_bytes`.
+Result<std::string> ReadFile(const std::string& path, size_t max_bytes);
+// Writes atomically (temp file in the same directory, then rename).
+Status WriteFileAtomic(const std::string& path, std::string_view content);
+
+}  // namespace customs

@@ -1,0 +1,41 @@
+// JSON parsing of untrusted documents: size and nesting depth are bounded
+// before nlohmann::json sees the bytes, and its exceptions stop here.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "base/limits.h"
+#include "base/status.h"
+
+namespace customs {
+
+using Json = nlohmann::json;
+
+// Parses `text` as one JSON document. Fails with ResourceExhausted over
+// `max_bytes` or `max_depth`, InvalidArgument (with byte offset) when
+// malformed. `what` names the document in errors ("index.json").
+Result<Json> ParseJson(std::string_view text, std::string_view what,
+                       size_t max_bytes = kMaxImageJsonBytes,
+                       size_t max_depth = kMaxJsonDepth);
+
+// Typed field access that never throws: a missing field or a field of another
+// type gives the fallback.
+std::string JsonString(const Json& obj, std::string_view key,
+                       std::string fallback = "");
+int64_t JsonInt(const Json& obj, std::string_view key, int64_t fallback = 0);
+bool JsonBool(const Json& obj, std::string_view key, bool fallback = false);
+// An array of strings; non-string members are skipped.
+std::vector<std::string> JsonStrings(const Json& obj, std::string_view key);
+// The member `key` if it is an object (or array), else null.
+const Json* JsonObject(const Json& obj, std::string_view key);
+const Json* JsonArray(const Json& obj, std::string_view key);
+
+// Serialises without throwing on invalid UTF-8 (replaced with U+FFFD).
+std::string DumpJson(const Json& value, int indent = -1);
+
+}  // namespace customs

@@ -1,0 +1,58 @@
+// The result of scanning one image (one platform of a multi-platform image).
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "model/package.h"
+
+namespace customs::model {
+
+struct HistoryEntry {
+  std::string created;
+  std::string created_by;
+  std::string comment;
+  bool empty_layer = false;
+};
+
+// What the image config says about running the image.
+struct RunConfig {
+  std::string user;
+  std::vector<std::string> env;
+  std::vector<std::string> entrypoint;
+  std::vector<std::string> cmd;
+  std::string working_dir;
+  std::vector<std::string> exposed_ports;
+  std::map<std::string, std::string> labels;
+};
+
+struct ImageInfo {
+  std::string reference;    // as the user wrote it
+  std::string source;       // "docker-archive", "oci", "oci-archive", "rootfs"
+  std::string manifest_digest;
+  std::string config_digest;
+  std::string os;
+  std::string architecture;
+  std::string variant;
+  std::string created;
+  std::vector<std::string> repo_tags;
+  std::vector<LayerRef> layers;
+  std::vector<HistoryEntry> history;
+  RunConfig config;
+};
+
+struct ScanResult {
+  ImageInfo image;
+  OsInfo os;
+  std::vector<Package> packages;
+  std::vector<Diagnostic> diagnostics;
+  // False when any diagnostic of severity error was recorded.
+  bool complete() const {
+    for (const auto& d : diagnostics)
+      if (d.severity == DiagnosticSeverity::kError) return false;
+    return true;
+  }
+};
+
+}  // namespace customs::model

@@ -1,0 +1,26 @@
+// Helpers shared by the tests: where the shared data and the built tools are.
+#pragma once
+
+#include <string>
+
+namespace customs::testing {
+
+// Absolute path of ../shared/data/<rel>, or "" when the shared data is not
+// there (a fresh clone): callers skip with SkipWithoutSharedData.
+std::string SharedData(const std::string& rel);
+// A fresh empty temporary directory, removed at process exit.
+std::string TempDir();
+// Runs a shell command; returns its exit status and stdout+stderr.
+int Run(const std::string& command, std::string* output = nullptr);
+// The built `customs` executable.
+std::string CustomsBinary();
+std::string SourceDir();
+
+}  // namespace customs::testing
+
+// Skips the test when ../shared/data is missing, saying so.
+#define CUSTOMS_REQUIRE_SHARED(path_var, rel)                                  \
+  std::string path_var = ::customs::testing::SharedData(rel);                 \
+  if (path_var.empty())                                                        \
+  GTEST_SKIP() << "needs ../shared/data/" << (rel)                             \
+               << " (not present in a fresh clone; see README: Tests)"
