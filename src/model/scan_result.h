@@ -35,6 +35,7 @@ struct ImageInfo {
   std::string os;
   std::string architecture;
   std::string variant;
+  bool platform_from_index = false;  // chosen from a multi-platform index
   std::string created;
   std::vector<std::string> repo_tags;
   std::vector<LayerRef> layers;

@@ -1,0 +1,234 @@
+#include "layer/walker.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "base/strings.h"
+#include "layer/path.h"
+
+namespace customs::layer {
+
+Result<bool> TarEntryReader::Next(FileInfo& info) {
+  TarEntry e;
+  CUSTOMS_ASSIGN_OR_RETURN(bool more, tar_.Next(e));
+  if (!more) return false;
+  std::string at = what_ + ": entry at offset " + std::to_string(e.header_offset);
+  CUSTOMS_ASSIGN_OR_RETURN(info.path, NormalizeMemberName(e.name), at);
+  info.type = e.type;
+  info.size = e.type == FileType::kRegular ? e.size : 0;
+  info.mode = e.mode;
+  info.uid = e.uid;
+  info.gid = e.gid;
+  info.link_target.clear();
+  if (e.type == FileType::kSymlink) {
+    info.link_target = e.link_name;
+  } else if (e.type == FileType::kHardlink) {
+    // Hardlink targets name another member; the same safety rules apply.
+    CUSTOMS_ASSIGN_OR_RETURN(info.link_target, NormalizeMemberName(e.link_name),
+                             at + " (hardlink target)");
+  }
+  return true;
+}
+
+struct DirectoryEntryReader::State {
+  struct Dir {
+    DIR* dir;
+    std::string rel;  // relative path of this directory ("" for the root)
+  };
+  std::string root;
+  dev_t root_dev = 0;
+  std::vector<Dir> stack;
+  int current_fd = -1;
+  std::string current_path;
+  uint64_t entries = 0;
+  Limits limits;
+  ~State() {
+    for (auto& d : stack) ::closedir(d.dir);
+    if (current_fd >= 0) ::close(current_fd);
+  }
+};
+
+DirectoryEntryReader::DirectoryEntryReader(std::unique_ptr<State> state)
+    : state_(std::move(state)) {}
+DirectoryEntryReader::~DirectoryEntryReader() = default;
+
+Result<std::unique_ptr<DirectoryEntryReader>> DirectoryEntryReader::Open(const std::string& root,
+                                                                         const Limits& limits) {
+  struct stat st{};
+  if (::stat(root.c_str(), &st) != 0) return NotFound("cannot open rootfs " + root + ": " +
+                                                      std::strerror(errno));
+  if (!S_ISDIR(st.st_mode)) return InvalidArgument("rootfs " + root + " is not a directory");
+  DIR* d = ::opendir(root.c_str());
+  if (d == nullptr) return PermissionDenied("cannot read rootfs " + root + ": " +
+                                            std::strerror(errno));
+  auto state = std::make_unique<State>();
+  state->root = root;
+  state->root_dev = st.st_dev;
+  state->limits = limits;
+  state->stack.push_back({d, ""});
+  return std::unique_ptr<DirectoryEntryReader>(new DirectoryEntryReader(std::move(state)));
+}
+
+Result<bool> DirectoryEntryReader::Next(FileInfo& info) {
+  State& s = *state_;
+  if (s.current_fd >= 0) {
+    ::close(s.current_fd);
+    s.current_fd = -1;
+  }
+  while (!s.stack.empty()) {
+    State::Dir& top = s.stack.back();
+    errno = 0;
+    struct dirent* de = ::readdir(top.dir);
+    if (de == nullptr) {
+      ::closedir(top.dir);
+      s.stack.pop_back();
+      continue;
+    }
+    std::string_view name = de->d_name;
+    if (name == "." || name == "..") continue;
+    if (++s.entries > s.limits.max_layer_entries)
+      return ResourceExhausted("rootfs " + s.root + ": more than " +
+                               std::to_string(s.limits.max_layer_entries) + " files");
+    std::string rel = top.rel.empty() ? std::string(name) : top.rel + "/" + std::string(name);
+    if (rel.size() > kMaxPathBytes) continue;
+    std::string full = s.root + "/" + rel;
+    struct stat st{};
+    if (::fstatat(dirfd(top.dir), de->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0) continue;
+    info = FileInfo();
+    info.path = rel;
+    info.mode = st.st_mode & 07777;
+    info.uid = st.st_uid;
+    info.gid = st.st_gid;
+    if (S_ISREG(st.st_mode)) {
+      info.type = FileType::kRegular;
+      info.size = static_cast<uint64_t>(st.st_size);
+      s.current_path = full;
+    } else if (S_ISDIR(st.st_mode)) {
+      info.type = FileType::kDirectory;
+      if (st.st_dev == s.root_dev && s.stack.size() < kMaxPathDepth) {
+        int fd = ::openat(dirfd(top.dir), de->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (fd >= 0) {
+          DIR* child = ::fdopendir(fd);
+          if (child != nullptr) s.stack.push_back({child, rel});
+          else ::close(fd);
+        }
+      }
+    } else if (S_ISLNK(st.st_mode)) {
+      info.type = FileType::kSymlink;
+      std::string target(4096, '\0');
+      ssize_t n = ::readlinkat(dirfd(top.dir), de->d_name, target.data(), target.size());
+      target.resize(n > 0 ? static_cast<size_t>(n) : 0);
+      info.link_target = target;
+    } else {
+      info.type = FileType::kOther;
+    }
+    return true;
+  }
+  return false;
+}
+
+Result<size_t> DirectoryEntryReader::ReadContent(std::span<uint8_t> out) {
+  State& s = *state_;
+  if (s.current_fd < 0) {
+    s.current_fd = ::open(s.current_path.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    if (s.current_fd < 0)
+      return PermissionDenied("cannot read " + s.current_path + ": " + std::strerror(errno));
+  }
+  while (true) {
+    ssize_t n = ::read(s.current_fd, out.data(), out.size());
+    if (n >= 0) return static_cast<size_t>(n);
+    if (errno != EINTR) return DataLoss("cannot read " + s.current_path + ": " + std::strerror(errno));
+  }
+}
+
+namespace {
+constexpr std::string_view kWhiteoutPrefix = ".wh.";
+constexpr std::string_view kOpaqueMarker = ".wh..wh..opq";
+}  // namespace
+
+Result<LayerResult> WalkLayer(EntryReader& entries, const std::vector<const Analyzer*>& analyzers,
+                              const std::string& layer_id) {
+  LayerResult result;
+  FileInfo info;
+  std::vector<const Analyzer*> wanting;
+  std::vector<uint8_t> content;
+  while (true) {
+    CUSTOMS_ASSIGN_OR_RETURN(bool more, entries.Next(info));
+    if (!more) break;
+    ++result.entries;
+    if (info.path.empty()) continue;  // the root directory itself
+    std::string_view base = BaseName(info.path);
+    if (base.substr(0, kWhiteoutPrefix.size()) == kWhiteoutPrefix) {
+      std::string parent(ParentDir(info.path));
+      if (base == kOpaqueMarker) {
+        result.opaque_dirs.push_back(parent);
+      } else if (base.substr(0, 2 * kWhiteoutPrefix.size()) == ".wh..wh.") {
+        // Other aufs metadata (.wh..wh.plnk, .wh..wh.aufs): not files.
+      } else if (base.size() == kWhiteoutPrefix.size()) {
+        return InvalidArgument(layer_id + ": whiteout entry '" + info.path + "' names no file");
+      } else {
+        std::string victim(base.substr(kWhiteoutPrefix.size()));
+        result.whiteouts.push_back(parent.empty() ? victim : parent + "/" + victim);
+      }
+      continue;
+    }
+    result.files.push_back(info);
+    if (info.type != FileType::kRegular) continue;
+
+    wanting.clear();
+    size_t max_wanted = 0;
+    for (const Analyzer* a : analyzers) {
+      if (!a->Wants(info)) continue;
+      if (info.size > a->MaxBytes()) {
+        result.findings.diagnostics.push_back(
+            {.severity = model::DiagnosticSeverity::kError,
+             .code = "file-too-large",
+             .layer = layer_id,
+             .path = info.path,
+             .message = std::string(a->Name()) + ": " + std::to_string(info.size) +
+                        " bytes exceeds the limit of " + std::to_string(a->MaxBytes())});
+        continue;
+      }
+      wanting.push_back(a);
+      max_wanted = std::max<size_t>(max_wanted, info.size);
+    }
+    if (wanting.empty()) continue;
+    content.resize(static_cast<size_t>(info.size));
+    size_t got = 0;
+    while (got < content.size()) {
+      CUSTOMS_ASSIGN_OR_RETURN(size_t n, entries.ReadContent(std::span<uint8_t>(content).subspan(got)));
+      if (n == 0) break;
+      got += n;
+    }
+    if (got != content.size())
+      return DataLoss(layer_id + ": " + info.path + " ends after " + std::to_string(got) + " of " +
+                      std::to_string(content.size()) + " bytes");
+    File file{info, std::span<const uint8_t>(content.data(), got)};
+    for (const Analyzer* a : wanting) {
+      size_t first_diag = result.findings.diagnostics.size();
+      Status s = a->Analyze(file, result.findings);
+      if (!s.ok()) {
+        result.findings.diagnostics.push_back({.severity = model::DiagnosticSeverity::kError,
+                                               .code = "bad-file",
+                                               .layer = layer_id,
+                                               .path = info.path,
+                                               .message = std::string(a->Name()) + ": " +
+                                                          s.ToString()});
+      }
+      for (size_t i = first_diag; i < result.findings.diagnostics.size(); ++i) {
+        auto& d = result.findings.diagnostics[i];
+        if (d.layer.empty()) d.layer = layer_id;
+        if (d.path.empty()) d.path = info.path;
+      }
+    }
+  }
+  CUSTOMS_TRY(entries.Finish());
+  return result;
+}
+
+}  // namespace customs::layer

@@ -1,0 +1,118 @@
+#include "scan/scanner.h"
+
+#include <algorithm>
+#include <atomic>
+#include <optional>
+#include <thread>
+#include <tuple>
+
+#include "catalog/catalogers.h"
+#include "catalog/os_release.h"
+#include "layer/decompress.h"
+#include "layer/merge.h"
+
+namespace customs::scan {
+
+std::string AnalyzerSetVersion(const std::vector<const layer::Analyzer*>& analyzers) {
+  std::string out;
+  for (const auto* a : analyzers)
+    out += (out.empty() ? "" : ",") + std::string(a->Name()) + "@" + std::to_string(a->Version());
+  return out;
+}
+
+Result<layer::LayerResult> AnalyzeLayerBlob(std::unique_ptr<ByteStream> blob,
+                                            const image::LayerBlob& layer, size_t index,
+                                            const std::vector<const layer::Analyzer*>& analyzers,
+                                            const Limits& limits) {
+  std::string what = "layer " + std::to_string(index + 1) + " (" + layer.location + ")";
+  std::unique_ptr<ByteStream> stream = std::move(blob);
+  if (!layer.digest.empty())
+    stream = std::make_unique<HashingStream>(std::move(stream), layer.digest, what + " blob");
+  layer::Compression compression;
+  CUSTOMS_ASSIGN_OR_RETURN(stream, layer::OpenDecompressed(std::move(stream), limits, what, &compression));
+  // An uncompressed blob whose digest is its diff_id was verified above;
+  // everything else is hashed once more as it leaves the decompressor.
+  bool verified = compression == layer::Compression::kNone && layer.digest == layer.diff_id;
+  if (!verified)
+    stream = std::make_unique<HashingStream>(std::move(stream), layer.diff_id, what + " diff_id");
+  layer::TarEntryReader entries(*stream, limits, what);
+  return layer::WalkLayer(entries, analyzers, layer.diff_id.str());
+}
+
+namespace {
+
+// Runs fn(i) for i in [0, n) on up to `threads` threads; results in order.
+template <typename T, typename Fn>
+std::vector<std::optional<Result<T>>> ParallelMap(size_t n, unsigned threads, Fn fn) {
+  std::vector<std::optional<Result<T>>> out(n);
+  std::atomic<size_t> next{0};
+  auto work = [&] {
+    for (size_t i; (i = next.fetch_add(1)) < n;) out[i].emplace(fn(i));
+  };
+  unsigned t = std::max(1u, std::min<unsigned>(threads, static_cast<unsigned>(n)));
+  std::vector<std::thread> pool;
+  for (unsigned k = 1; k < t; ++k) pool.emplace_back(work);
+  work();
+  for (auto& th : pool) th.join();
+  return out;
+}
+
+bool PackageLess(const model::Package& a, const model::Package& b) {
+  return std::tie(a.type, a.name, a.version, a.arch, a.db_path) <
+         std::tie(b.type, b.name, b.version, b.arch, b.db_path);
+}
+
+}  // namespace
+
+Result<std::vector<model::ScanResult>> ScanImage(const std::string& image_arg,
+                                                 const ScanOptions& options) {
+  CUSTOMS_ASSIGN_OR_RETURN(image::ImageSpec spec, image::ParseImageSpec(image_arg));
+  CUSTOMS_ASSIGN_OR_RETURN(auto source, image::OpenImageSource(spec, options.limits));
+  CUSTOMS_ASSIGN_OR_RETURN(auto images, source->Resolve(options.platform));
+
+  auto owned = catalog::OsCatalogers();
+  std::vector<const layer::Analyzer*> analyzers;
+  for (const auto& a : owned) analyzers.push_back(a.get());
+  unsigned threads = options.parallelism != 0 ? options.parallelism
+                                              : std::max(1u, std::thread::hardware_concurrency());
+
+  std::vector<model::ScanResult> results;
+  for (auto& img : images) {
+    std::vector<layer::LayerResult> layers;
+    if (!source->RootDirectory().empty()) {
+      CUSTOMS_ASSIGN_OR_RETURN(auto reader, layer::DirectoryEntryReader::Open(
+                                                source->RootDirectory(), options.limits));
+      CUSTOMS_ASSIGN_OR_RETURN(auto walked, layer::WalkLayer(*reader, analyzers, ""));
+      layers.push_back(std::move(walked));
+      img.info.layers.push_back({0, "", "", ""});
+    } else {
+      auto walked = ParallelMap<layer::LayerResult>(
+          img.layers.size(), threads, [&](size_t i) -> Result<layer::LayerResult> {
+            CUSTOMS_ASSIGN_OR_RETURN(auto blob, source->OpenLayerBlob(img, i));
+            return AnalyzeLayerBlob(std::move(blob), img.layers[i], i, analyzers, options.limits);
+          });
+      for (auto& r : walked) {
+        if (!r->ok()) return std::move(*r).status();
+        layers.push_back(std::move(**r));
+      }
+    }
+    std::vector<const layer::LayerResult*> ptrs;
+    for (const auto& l : layers) ptrs.push_back(&l);
+    layer::MergedFindings merged = layer::Merge(ptrs);
+
+    model::ScanResult result;
+    result.image = img.info;
+    result.os = catalog::ChooseOs(merged.findings.os);
+    result.packages = std::move(merged.findings.packages);
+    for (auto& p : result.packages)
+      if (p.layer.index >= 0 && static_cast<size_t>(p.layer.index) < img.info.layers.size())
+        p.layer = img.info.layers[static_cast<size_t>(p.layer.index)];
+    catalog::FinishPackages(result.os, merged.findings.package_files, result.packages);
+    std::sort(result.packages.begin(), result.packages.end(), PackageLess);
+    result.diagnostics = std::move(merged.diagnostics);
+    results.push_back(std::move(result));
+  }
+  return results;
+}
+
+}  // namespace customs::scan

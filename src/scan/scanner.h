@@ -1,0 +1,40 @@
+// The one place that wires a scan together: source -> resolve -> per-layer
+// walk (in parallel, each blob verified against its digest and diff_id) ->
+// merge -> packages and OS -> ScanResult.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "base/limits.h"
+#include "image/source.h"
+#include "layer/walker.h"
+#include "model/scan_result.h"
+
+namespace customs::scan {
+
+struct ScanOptions {
+  image::PlatformRequest platform;
+  Limits limits;
+  unsigned parallelism = 0;  // layers analyzed at once; 0: one per core
+};
+
+// Scans the image named by `image_arg` (any form ParseImageSpec accepts).
+// One result per platform scanned. Fails (with a one-line reason naming the
+// blob, file or layer) when the image cannot be read or does not verify; a
+// bad package database is a diagnostic in an otherwise complete result.
+Result<std::vector<model::ScanResult>> ScanImage(const std::string& image_arg,
+                                                 const ScanOptions& options);
+
+// Analyzes one layer blob: verifies the blob digest (when known) and the
+// diff_id while decompressing, and walks the tar once.
+Result<layer::LayerResult> AnalyzeLayerBlob(std::unique_ptr<ByteStream> blob,
+                                            const image::LayerBlob& layer, size_t index,
+                                            const std::vector<const layer::Analyzer*>& analyzers,
+                                            const Limits& limits);
+
+// The version stamp of the analyzer set ("os/dpkg@1,os/apk@1,..."), part of
+// every layer cache key together with the diff_id.
+std::string AnalyzerSetVersion(const std::vector<const layer::Analyzer*>& analyzers);
+
+}  // namespace customs::scan
