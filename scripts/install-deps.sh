@@ -14,7 +14,7 @@ packages=(
   # real parts the tests start: image building and conversion
   debootstrap umoci skopeo python3 python3-jsonschema
   # peers and floors for bench/
-  isal zstd pigz nodejs
+  isal zstd pigz nodejs time
 )
 
 SUDO=""

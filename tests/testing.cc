@@ -19,8 +19,8 @@ std::string Env(const char* name, const char* fallback) {
 }
 
 std::vector<std::string>& TempDirs() {
-  static auto* dirs = new std::vector<std::string>();
-  return *dirs;
+  static std::vector<std::string> dirs;
+  return dirs;
 }
 
 void RemoveTempDirs() {
@@ -39,9 +39,23 @@ std::string SharedData(const std::string& rel) {
   return std::filesystem::canonical(path).string();
 }
 
+std::string TestImage(const std::string& rel) {
+  std::string root = Env("CUSTOMS_TEST_IMAGES", "");
+  if (root.empty()) root = SourceDir() + "/tests/images/cache";
+  std::string path = root + "/" + rel;
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) return "";
+  return std::filesystem::canonical(path).string();
+}
+
 std::string TempDir() {
   static std::once_flag once;
-  std::call_once(once, [] { std::atexit(RemoveTempDirs); });
+  // Construct the list before registering the handler, so that it is
+  // destroyed after the handler runs.
+  std::call_once(once, [] {
+    TempDirs();
+    std::atexit(RemoveTempDirs);
+  });
   std::string tmpl = std::filesystem::temp_directory_path().string() + "/customs-test-XXXXXX";
   char* made = ::mkdtemp(tmpl.data());
   if (made == nullptr) std::abort();

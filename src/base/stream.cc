@@ -22,7 +22,7 @@ Result<std::shared_ptr<OpenFile>> OpenFile::Open(const std::string& path) {
     ::close(fd);
     return InvalidArgument(path + " is not a regular file");
   }
-  return std::shared_ptr<OpenFile>(new OpenFile(fd, path, static_cast<uint64_t>(st.st_size)));
+  return std::make_shared<OpenFile>(Key{}, fd, path, static_cast<uint64_t>(st.st_size));
 }
 
 OpenFile::~OpenFile() { ::close(fd_); }
@@ -42,7 +42,7 @@ Status ByteStream::Skip(uint64_t n) {
   while (n > 0) {
     CUSTOMS_ASSIGN_OR_RETURN(size_t got,
                              Read(std::span<uint8_t>(buf, std::min<uint64_t>(n, sizeof(buf)))));
-    if (got == 0) return DataLoss("stream ended " + std::to_string(n) + " bytes early");
+    if (got == 0) return DataLoss("truncated: stream ended " + std::to_string(n) + " bytes early");
     n -= got;
   }
   return Status::Ok();

@@ -26,8 +26,12 @@ class ByteStream {
 
 // An open file, shared by the streams over its byte ranges. Move-only.
 class OpenFile {
+  struct Key {};  // only Open() constructs
+
  public:
   static Result<std::shared_ptr<OpenFile>> Open(const std::string& path);
+  OpenFile(Key, int fd, std::string path, uint64_t size)
+      : fd_(fd), path_(std::move(path)), size_(size) {}
   ~OpenFile();
   OpenFile(const OpenFile&) = delete;
   OpenFile& operator=(const OpenFile&) = delete;
@@ -38,8 +42,6 @@ class OpenFile {
   Result<size_t> ReadAt(uint64_t offset, std::span<uint8_t> out) const;
 
  private:
-  OpenFile(int fd, std::string path, uint64_t size)
-      : fd_(fd), path_(std::move(path)), size_(size) {}
   int fd_;
   std::string path_;
   uint64_t size_;

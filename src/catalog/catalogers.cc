@@ -3,6 +3,10 @@
 #include <map>
 #include <tuple>
 
+#include "catalog/apk.h"
+#include "catalog/dpkg.h"
+#include "catalog/os_release.h"
+#include "catalog/rpm_cataloger.h"
 #include "model/purl.h"
 
 namespace customs::catalog {
@@ -10,6 +14,10 @@ namespace customs::catalog {
 std::vector<std::unique_ptr<layer::Analyzer>> OsCatalogers() {
   std::vector<std::unique_ptr<layer::Analyzer>> list;
   // Each cataloger adds itself here, explicitly.
+  list.push_back(std::make_unique<OsReleaseCataloger>());
+  list.push_back(std::make_unique<DpkgCataloger>());
+  list.push_back(std::make_unique<ApkCataloger>());
+  list.push_back(std::make_unique<RpmCataloger>());
   return list;
 }
 

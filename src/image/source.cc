@@ -154,7 +154,7 @@ class MemberStream : public ByteStream {
 class TarFileSet : public FileSet {
  public:
   static Result<std::unique_ptr<TarFileSet>> Open(const std::string& path, const Limits& limits) {
-    auto set = std::unique_ptr<TarFileSet>(new TarFileSet());
+    auto set = std::make_unique<TarFileSet>();
     set->limits_ = limits;
     CUSTOMS_ASSIGN_OR_RETURN(set->file_, OpenFile::Open(path));
     CUSTOMS_ASSIGN_OR_RETURN(auto stream, set->OpenRaw());
@@ -203,8 +203,6 @@ class TarFileSet : public FileSet {
     uint64_t size = 0;
     std::string link;  // non-empty for links: the member they point to
   };
-  TarFileSet() = default;
-
   Result<std::unique_ptr<ByteStream>> OpenRaw() const {
     auto raw = std::make_unique<FileRangeStream>(file_, 0, file_->size());
     return layer::OpenDecompressed(std::move(raw), limits_, file_->path(),

@@ -43,6 +43,8 @@ Result<std::string> NormalizeMemberName(std::string_view name) {
                              " bytes");
   if (name.find('\0') != std::string_view::npos)
     return InvalidArgument("member name contains a NUL byte");
+  // The root directory itself is written as "/" by some producers (umoci).
+  if (name.find_first_not_of('/') == std::string_view::npos) return std::string();
   if (!name.empty() && name[0] == '/')
     return InvalidArgument("absolute member name '" + Printable(name) + "'");
   std::vector<std::string_view> parts;

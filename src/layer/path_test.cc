@@ -8,6 +8,7 @@ namespace {
 TEST(PathTest, NormalizesMemberNames) {
   EXPECT_EQ(*NormalizeMemberName("./usr//bin/"), "usr/bin");
   EXPECT_EQ(*NormalizeMemberName("./"), "");
+  EXPECT_EQ(*NormalizeMemberName("/"), "");
   EXPECT_EQ(*NormalizeMemberName("a/b/../c"), "a/c");
   EXPECT_FALSE(NormalizeMemberName("../etc/passwd").ok());
   EXPECT_FALSE(NormalizeMemberName("a/../../b").ok());

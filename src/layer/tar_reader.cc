@@ -152,8 +152,8 @@ Status TarReader::SkipBytes(uint64_t n) {
       Status s = in_.Skip(whole);
       if (!s.ok()) {
         eof_ = true;
-        return DataLoss(what_ + ": truncated tar: entry content ends near offset " +
-                        std::to_string(offset_));
+        return std::move(s).WithContext(what_ + ": skipping entry content at offset " +
+                                        std::to_string(offset_));
       }
       offset_ += whole;
       n -= whole;

@@ -71,7 +71,7 @@ Result<std::unique_ptr<DirectoryEntryReader>> DirectoryEntryReader::Open(const s
   state->root_dev = st.st_dev;
   state->limits = limits;
   state->stack.push_back({d, ""});
-  return std::unique_ptr<DirectoryEntryReader>(new DirectoryEntryReader(std::move(state)));
+  return std::make_unique<DirectoryEntryReader>(std::move(state));
 }
 
 Result<bool> DirectoryEntryReader::Next(FileInfo& info) {

@@ -46,6 +46,8 @@ class TarEntryReader : public EntryReader {
 // Entries of a directory tree on the host (rootfs: sources). Symlinks are
 // reported as links, never followed; other file systems are not crossed.
 class DirectoryEntryReader : public EntryReader {
+  struct State;
+
  public:
   static Result<std::unique_ptr<DirectoryEntryReader>> Open(const std::string& root,
                                                             const Limits& limits);
@@ -53,9 +55,9 @@ class DirectoryEntryReader : public EntryReader {
   Result<bool> Next(FileInfo& info) override;
   Result<size_t> ReadContent(std::span<uint8_t> out) override;
 
- private:
-  struct State;
   explicit DirectoryEntryReader(std::unique_ptr<State> state);
+
+ private:
   std::unique_ptr<State> state_;
 };
 

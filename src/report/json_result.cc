@@ -1,0 +1,111 @@
+// customs' JSON result. The layout is a contract with users' scripts: fields
+// are added, never renamed or removed, without raising kJsonSchemaVersion.
+// docs/json-result.md describes every field.
+#include <nlohmann/json.hpp>
+
+#include "report/report.h"
+
+namespace customs::report {
+
+namespace {
+
+using OJson = nlohmann::ordered_json;
+
+OJson Layer(const model::LayerRef& layer) {
+  return OJson{{"index", layer.index},
+               {"diffId", layer.diff_id},
+               {"digest", layer.digest},
+               {"createdBy", layer.created_by}};
+}
+
+OJson Image(const model::ImageInfo& image) {
+  OJson layers = OJson::array();
+  for (const auto& l : image.layers) layers.push_back(Layer(l));
+  OJson history = OJson::array();
+  for (const auto& h : image.history)
+    history.push_back(OJson{{"created", h.created},
+                            {"createdBy", h.created_by},
+                            {"comment", h.comment},
+                            {"emptyLayer", h.empty_layer}});
+  const auto& c = image.config;
+  OJson labels = OJson::object();
+  for (const auto& [k, v] : c.labels) labels[k] = v;
+  OJson config{{"user", c.user},
+               {"env", c.env},
+               {"entrypoint", c.entrypoint},
+               {"cmd", c.cmd},
+               {"workingDir", c.working_dir},
+               {"exposedPorts", c.exposed_ports},
+               {"labels", std::move(labels)}};
+  return OJson{{"reference", image.reference},
+               {"source", image.source},
+               {"manifestDigest", image.manifest_digest},
+               {"configDigest", image.config_digest},
+               {"os", image.os},
+               {"architecture", image.architecture},
+               {"variant", image.variant},
+               {"created", image.created},
+               {"repoTags", image.repo_tags},
+               {"layers", std::move(layers)},
+               {"history", std::move(history)},
+               {"config", std::move(config)}};
+}
+
+OJson Os(const model::OsInfo& os) {
+  return OJson{{"id", os.id},
+               {"versionId", os.version_id},
+               {"versionCodename", os.version_codename},
+               {"prettyName", os.pretty_name},
+               {"idLike", os.id_like},
+               {"sourcePath", os.source_path}};
+}
+
+OJson Package(const model::Package& p) {
+  return OJson{{"type", p.type},
+               {"name", p.name},
+               {"version", p.version},
+               {"epoch", p.epoch ? OJson(*p.epoch) : OJson(nullptr)},
+               {"arch", p.arch},
+               {"sourceName", p.source_name},
+               {"sourceVersion", p.source_version},
+               {"licenses", p.licenses},
+               {"maintainer", p.maintainer},
+               {"purl", p.purl},
+               {"dbPath", p.db_path},
+               {"layer", Layer(p.layer)},
+               {"files", p.files}};
+}
+
+OJson Diagnostic(const model::Diagnostic& d) {
+  return OJson{{"severity", d.severity == model::DiagnosticSeverity::kError ? "error" : "warning"},
+               {"code", d.code},
+               {"layer", d.layer},
+               {"path", d.path},
+               {"message", d.message}};
+}
+
+}  // namespace
+
+std::string RenderJson(const std::vector<model::ScanResult>& results,
+                       const ReportOptions& options) {
+  OJson out;
+  out["schemaVersion"] = kJsonSchemaVersion;
+  out["tool"] = OJson{{"name", options.tool_name}, {"version", options.tool_version}};
+  out["createdAt"] = options.timestamp;
+  OJson list = OJson::array();
+  for (const auto& r : results) {
+    OJson packages = OJson::array();
+    for (const auto& p : r.packages) packages.push_back(Package(p));
+    OJson diagnostics = OJson::array();
+    for (const auto& d : r.diagnostics) diagnostics.push_back(Diagnostic(d));
+    list.push_back(OJson{{"image", Image(r.image)},
+                         {"os", Os(r.os)},
+                         {"packages", std::move(packages)},
+                         {"diagnostics", std::move(diagnostics)},
+                         {"complete", r.complete()}});
+  }
+  out["results"] = std::move(list);
+  return out.dump(2, ' ', false, OJson::error_handler_t::replace) + "\n";
+}
+
+}  // namespace customs::report

@@ -1,0 +1,38 @@
+// Realistic scan results for the reporter tests: Debian, Alpine (two
+// platforms) and Rocky Linux images with epochs, '+', '~' and ':' in names
+// and versions, SPDX and non-SPDX license strings, several layers and
+// diagnostics. Digests are SHA-256 of short labels ("deb-layer-0", ...).
+#pragma once
+
+#include <vector>
+
+#include "model/scan_result.h"
+#include "report/report.h"
+
+namespace customs::report::testdata {
+
+inline constexpr char kDebManifest[] =
+    "sha256:63f2f6cf6db12e37e067f76cf8262d734692ae3ae856eff72250a91fb975e9a3";
+inline constexpr char kDebLayer0[] =
+    "sha256:30744fc87b22e1930789620514f4da400b461a46cc69ccce0fea8ebda8fbf357";
+inline constexpr char kDebLayer1[] =
+    "sha256:15f30d0f243b1f4e4c6910ef96e35da715e643378f624086858cc4b858ab4eb0";
+inline constexpr char kApkManifestAmd64[] =
+    "sha256:186f9fed1cb18ad7ea5c2953470d4e4017b127a9d4ee5fc7e71c2b9e6bc1f227";
+inline constexpr char kApkManifestArm64[] =
+    "sha256:f839bccd3a093ca4b6eb9c85b238d06e30f1caebb4f6dbb736312932161a45d6";
+inline constexpr char kRpmManifest[] =
+    "sha256:d2189a0a9d2e303addb99ce043bfa7292c4901918827041897852f3c72632222";
+
+// debian:12 as a docker-archive with repo tag "debian:12": 3 layers, 8 deb
+// packages in layers 0 and 1, one warning diagnostic (complete).
+model::ScanResult Debian();
+// alpine:3.19 from a registry, one platform: 5 apk packages in layer 0.
+model::ScanResult Alpine(const char* arch);  // "amd64" or "arm64"
+// rockylinux:9 in an OCI layout: 6 rpm packages (two with epochs), one
+// error diagnostic (incomplete).
+model::ScanResult Rocky();
+
+ReportOptions Options();
+
+}  // namespace customs::report::testdata

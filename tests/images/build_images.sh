@@ -1,0 +1,327 @@
+#!/usr/bin/env bash
+# Builds the real container images that customs's tests and benchmarks scan,
+# with Debian's own tools (debootstrap, umoci, skopeo). No Docker daemon needed.
+#
+#   tests/images/build_images.sh OUTDIR
+#
+# Run as root (debootstrap, chroot and ownership-preserving layers need it).
+# Idempotent: every output is built under a temporary name and renamed into place
+# when complete, and an output that already exists is skipped. Delete an output
+# to rebuild it (and everything made from it, which is listed below).
+#
+# Outputs in OUTDIR:
+#   debian-bookworm-minbase.tar.zst  cache: the debootstrap result as a tarball;
+#                                    rootfs/debian is re-extracted from it.
+#   rootfs/debian                    bookworm root filesystem, `debootstrap
+#                                    --variant=minbase`, apt lists/caches and
+#                                    logs removed, /dev emptied (as in official
+#                                    images). Scan as rootfs:OUTDIR/rootfs/debian.
+#   oci-debian/                      OCI layout, tag `base`: one gzip layer (umoci
+#                                    insert of rootfs/debian at /), linux/amd64.
+#   debian.docker-archive.tar        skopeo copy of oci-debian:base to
+#                                    docker-archive (uncompressed layer), named
+#                                    debian:bookworm.
+#   debian.oci-archive.tar           skopeo copy of oci-debian:base to
+#                                    oci-archive (gzip layer), tag `base`.
+#   oci-debian-zstd/                 skopeo copy of oci-debian:base to an OCI
+#                                    layout with a zstd layer, tag `base`.
+#   oci-multilayer/                  OCI layout, tag `multi`, three gzip layers:
+#                                    1. the oci-debian layer (same blob/diff_id);
+#                                    2. umoci unpack/repack change set: deletes
+#                                       usr/bin/newgrp and every file in
+#                                       usr/share/doc/bash (whiteouts), adds
+#                                       opt/app/hello.txt ("hello from layer 2");
+#                                    3. the Debian package `hello` installed with
+#                                       dpkg --root: only this layer changes
+#                                       var/lib/dpkg/status, so `hello` belongs to
+#                                       layer 3 and every other package to layer 1.
+#   multilayer.docker-archive.tar    skopeo copy of oci-multilayer:multi, named
+#                                    multilayer:multi (uncompressed layers).
+#   multilayer.oci-archive.tar       skopeo copy of oci-multilayer:multi.
+#   oci-alpine/                      OCI layout, tag `3.20.3`: one gzip layer with
+#                                    the Alpine 3.20.3 x86_64 minirootfs from
+#                                    ../shared/data/images/alpine-minirootfs.
+#   alpine.docker-archive.tar        skopeo copy of oci-alpine:3.20.3, named
+#                                    alpine:3.20.3.
+#   oci-multiarch/                   OCI layout whose index.json tags `3.20.3` an
+#                                    image index (as `skopeo copy --all` and
+#                                    BuildKit's OCI exporter write) holding:
+#                                    linux/amd64 (x86_64 minirootfs),
+#                                    linux/arm64 (aarch64 minirootfs) and a
+#                                    BuildKit-style attestation manifest
+#                                    (platform unknown/unknown, annotation
+#                                    vnd.docker.reference.type=attestation-manifest,
+#                                    one in-toto JSON layer) that platform
+#                                    selection must skip.
+#   hello.deb                        cache: the `hello` package for layer 3.
+#
+# Facts a test may rely on: the debian layer holds the root directory as a tar
+# member named "/" (umoci insert at / writes it so); the debian layer's diff_id
+# is the same in every debian and multilayer output; `hello` 2.10-3 is in
+# layer 3 only. Digests differ from machine to machine (timestamps, mirror
+# state), so tests must read them from the outputs, never hard-code them.
+#
+# Environment: DEBIAN_MIRROR overrides the mirror taken from this machine's apt
+# sources; SHARED_DATA overrides the ../shared/data location.
+set -euo pipefail
+
+die() {
+  echo "build_images.sh: $*" >&2
+  exit 1
+}
+
+[ $# -eq 1 ] || die "usage: build_images.sh OUTDIR"
+[ "$EUID" -eq 0 ] || die "must run as root (debootstrap and layer ownership need it)"
+
+for tool in debootstrap umoci skopeo tar zstd python3 apt-get dpkg sha256sum; do
+  command -v "$tool" >/dev/null 2>&1 ||
+    die "missing tool '$tool'; run scripts/install-deps.sh (Debian packages debootstrap umoci skopeo zstd python3)"
+done
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+mkdir -p "$1"
+out="$(cd "$1" && pwd)"
+shared="${SHARED_DATA:-$here/../../../shared/data}"
+suite=bookworm
+
+declare -a summary=()
+step_start=0
+begin() {
+  step_start=$SECONDS
+  echo "== $*"
+}
+done_step() {
+  summary+=("$(printf '%-34s built in %4ss' "$1" "$((SECONDS - step_start))")")
+}
+skip() {
+  summary+=("$(printf '%-34s exists, skipped' "$1")")
+}
+
+# The Debian mirror this machine's apt already uses (deb822 .sources or
+# one-line sources.list), skipping the security archive.
+find_mirror() {
+  local uri
+  if [ -n "${DEBIAN_MIRROR:-}" ]; then
+    echo "$DEBIAN_MIRROR"
+    return
+  fi
+  uri="$(cat /etc/apt/sources.list.d/*.sources 2>/dev/null |
+    awk '/^URIs:/ {for (i = 2; i <= NF; i++) print $i}' |
+    grep -E '/debian/?$' | head -n1 || true)"
+  if [ -z "$uri" ]; then
+    uri="$(cat /etc/apt/sources.list /etc/apt/sources.list.d/*.list 2>/dev/null |
+      awk '$1 == "deb" {for (i = 2; i <= NF; i++) if ($i ~ /^[a-z]+:\/\//) {print $i; break}}' |
+      grep -E '/debian/?$' | head -n1 || true)"
+  fi
+  echo "${uri:-http://deb.debian.org/debian}"
+}
+
+# Cleans a fresh debootstrap tree the way official Debian images are cleaned.
+clean_rootfs() {
+  local r="$1"
+  rm -rf "$r"/var/lib/apt/lists/* "$r"/var/cache/apt/*.bin \
+    "$r"/var/cache/apt/archives/*.deb "$r"/var/cache/apt/archives/partial/* \
+    "$r"/var/cache/debconf/*-old "$r"/var/lib/dpkg/*-old \
+    "$r"/var/log/apt/* "$r"/var/log/dpkg.log "$r"/var/log/bootstrap.log \
+    "$r"/var/log/alternatives.log "$r"/tmp/* "$r"/var/tmp/* "$r"/root/.bash_history
+  # A container runtime mounts /dev, /proc and /sys; images ship them empty.
+  find "$r/dev" "$r/proc" "$r/sys" -mindepth 1 -delete 2>/dev/null || true
+  : >"$r/etc/resolv.conf"
+  echo "$suite-minbase" >"$r/etc/hostname"
+}
+
+# ---------------------------------------------------------------- debian rootfs
+tarball="$out/debian-$suite-minbase.tar.zst"
+if [ -f "$tarball" ]; then
+  skip "$(basename "$tarball")"
+else
+  mirror="$(find_mirror)"
+  begin "debootstrap --variant=minbase $suite from $mirror"
+  tmp="$out/debootstrap.tmp"
+  rm -rf "$tmp"
+  debootstrap --variant=minbase "$suite" "$tmp" "$mirror" >"$out/debootstrap.log" 2>&1 ||
+    die "debootstrap failed, see $out/debootstrap.log"
+  clean_rootfs "$tmp"
+  tar -C "$tmp" --numeric-owner --xattrs --acls -cf - . | zstd -q -T0 -3 -o "$tarball.tmp"
+  mv "$tarball.tmp" "$tarball"
+  rm -rf "$tmp"
+  done_step "$(basename "$tarball")"
+fi
+
+rootfs="$out/rootfs/debian"
+if [ -d "$rootfs" ]; then
+  skip rootfs/debian
+else
+  begin "extract rootfs/debian"
+  rm -rf "$rootfs.tmp"
+  mkdir -p "$rootfs.tmp"
+  zstd -q -dc "$tarball" | tar -C "$rootfs.tmp" --numeric-owner --xattrs --acls -xpf -
+  mv "$rootfs.tmp" "$rootfs"
+  done_step rootfs/debian
+fi
+
+# ------------------------------------------------------------------- oci-debian
+# umoci insert makes one layer from a host directory, keeping owners and modes.
+oci_from_dir() { # LAYOUT TAG DIR ARCH CREATED_BY CMD
+  local layout="$1" tag="$2" dir="$3" arch="$4" created_by="$5" cmd="$6"
+  umoci init --layout "$layout"
+  umoci new --image "$layout:$tag"
+  umoci config --image "$layout:$tag" --os linux --architecture "$arch" \
+    --config.cmd "$cmd" --config.env PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
+    --no-history
+  umoci insert --image "$layout:$tag" --history.created_by "$created_by" "$dir" /
+  umoci gc --layout "$layout"
+}
+
+if [ -d "$out/oci-debian" ]; then
+  skip oci-debian
+else
+  begin "oci-debian (umoci insert)"
+  rm -rf "$out/oci-debian.tmp"
+  oci_from_dir "$out/oci-debian.tmp" base "$rootfs" amd64 \
+    "debootstrap --variant=minbase $suite" bash
+  mv "$out/oci-debian.tmp" "$out/oci-debian"
+  done_step oci-debian
+fi
+
+copy_image() { # NAME SRC DST_TRANSPORT DST_PATH DST_SUFFIX [skopeo flags...]
+  local name="$1" src="$2" transport="$3" dst="$4" suffix="$5"
+  shift 5
+  if [ -e "$dst" ]; then
+    skip "$name"
+    return
+  fi
+  begin "$name (skopeo copy)"
+  rm -rf "$dst.tmp"
+  skopeo copy -q "$@" "$src" "$transport:$dst.tmp$suffix"
+  mv "$dst.tmp" "$dst"
+  done_step "$name"
+}
+
+copy_image debian.docker-archive.tar "oci:$out/oci-debian:base" \
+  docker-archive "$out/debian.docker-archive.tar" ":debian:$suite"
+copy_image debian.oci-archive.tar "oci:$out/oci-debian:base" \
+  oci-archive "$out/debian.oci-archive.tar" ":base"
+# skopeo 1.9 recompresses into zstd when asked with --dest-compress-format.
+copy_image oci-debian-zstd "oci:$out/oci-debian:base" \
+  oci "$out/oci-debian-zstd" ":base" --dest-compress --dest-compress-format zstd
+
+# --------------------------------------------------------------- oci-multilayer
+if [ -d "$out/oci-multilayer" ]; then
+  skip oci-multilayer
+else
+  begin "oci-multilayer (3 layers)"
+  ml="$out/oci-multilayer.tmp"
+  bundle="$out/multilayer-bundle.tmp"
+  rm -rf "$ml" "$bundle"
+  # Layer 1: the very same blob as oci-debian.
+  skopeo copy -q "oci:$out/oci-debian:base" "oci:$ml:multi"
+  umoci unpack --image "$ml:multi" "$bundle" >/dev/null
+
+  # Layer 2: deletions (whiteouts) and one added file.
+  r="$bundle/rootfs"
+  [ -e "$r/usr/bin/newgrp" ] || die "expected usr/bin/newgrp in the debian rootfs"
+  rm -f "$r/usr/bin/newgrp"
+  find "$r/usr/share/doc/bash" -mindepth 1 -delete
+  mkdir -p "$r/opt/app"
+  echo "hello from layer 2" >"$r/opt/app/hello.txt"
+  umoci repack --refresh-bundle --image "$ml:multi" \
+    --history.created_by "rm usr/bin/newgrp usr/share/doc/bash/*; add opt/app/hello.txt" "$bundle"
+
+  # Layer 3: one extra package installed with dpkg, so var/lib/dpkg/status changes.
+  if [ ! -f "$out/hello.deb" ]; then
+    dl="$(mktemp -d)"
+    (cd "$dl" && apt-get download -q hello >/dev/null 2>&1) || {
+      apt-get update -qq
+      (cd "$dl" && apt-get download -q hello >/dev/null)
+    } || die "apt-get download hello failed"
+    mv "$dl"/hello_*.deb "$out/hello.deb.tmp"
+    mv "$out/hello.deb.tmp" "$out/hello.deb"
+    rm -rf "$dl"
+  fi
+  dpkg --root="$r" -i "$out/hello.deb" >/dev/null
+  rm -f "$r"/var/lib/dpkg/*-old "$r/var/log/dpkg.log"
+  umoci repack --image "$ml:multi" \
+    --history.created_by "dpkg -i hello_$(dpkg-deb -f "$out/hello.deb" Version)_amd64.deb" "$bundle"
+  umoci gc --layout "$ml"
+  rm -rf "$bundle"
+  mv "$ml" "$out/oci-multilayer"
+  done_step oci-multilayer
+fi
+
+copy_image multilayer.docker-archive.tar "oci:$out/oci-multilayer:multi" \
+  docker-archive "$out/multilayer.docker-archive.tar" ":multilayer:multi"
+copy_image multilayer.oci-archive.tar "oci:$out/oci-multilayer:multi" \
+  oci-archive "$out/multilayer.oci-archive.tar" ":multi"
+
+# ----------------------------------------------------------------------- alpine
+alpine_dir="$shared/images/alpine-minirootfs"
+amd64_tgz="$alpine_dir/alpine-minirootfs-3.20.3-x86_64.tar.gz"
+arm64_tgz="$alpine_dir/alpine-minirootfs-3.20.3-aarch64.tar.gz"
+
+# Unpacks a minirootfs tarball into a fresh directory (as root: owners kept).
+unpack_minirootfs() { # TGZ DIR
+  rm -rf "$2"
+  mkdir -p "$2"
+  tar -C "$2" --numeric-owner -xpzf "$1"
+}
+
+if [ ! -f "$amd64_tgz" ]; then
+  echo "== skipping Alpine images: $amd64_tgz not found (no ../shared/data)" >&2
+  summary+=("oci-alpine, oci-multiarch              skipped: no shared data")
+else
+  if [ -d "$out/oci-alpine" ]; then
+    skip oci-alpine
+  else
+    begin "oci-alpine (umoci insert)"
+    tmpfs="$out/alpine-rootfs.tmp"
+    unpack_minirootfs "$amd64_tgz" "$tmpfs"
+    rm -rf "$out/oci-alpine.tmp"
+    oci_from_dir "$out/oci-alpine.tmp" 3.20.3 "$tmpfs" amd64 \
+      "ADD alpine-minirootfs-3.20.3-x86_64.tar.gz /" /bin/sh
+    rm -rf "$tmpfs"
+    mv "$out/oci-alpine.tmp" "$out/oci-alpine"
+    done_step oci-alpine
+  fi
+  copy_image alpine.docker-archive.tar "oci:$out/oci-alpine:3.20.3" \
+    docker-archive "$out/alpine.docker-archive.tar" ":alpine:3.20.3"
+
+  if [ -d "$out/oci-multiarch" ]; then
+    skip oci-multiarch
+  elif [ ! -f "$arm64_tgz" ]; then
+    summary+=("oci-multiarch                      skipped: no aarch64 minirootfs")
+  else
+    begin "oci-multiarch (amd64 + arm64 + attestation)"
+    ma="$out/oci-multiarch.tmp"
+    rm -rf "$ma"
+    umoci init --layout "$ma"
+    for arch in amd64 arm64; do
+      if [ "$arch" = amd64 ]; then tgz="$amd64_tgz"; else tgz="$arm64_tgz"; fi
+      tmpfs="$out/alpine-$arch-rootfs.tmp"
+      unpack_minirootfs "$tgz" "$tmpfs"
+      umoci new --image "$ma:$arch"
+      umoci config --image "$ma:$arch" --os linux --architecture "$arch" \
+        --config.cmd /bin/sh --no-history
+      umoci insert --image "$ma:$arch" --history.created_by "ADD $(basename "$tgz") /" "$tmpfs" /
+      rm -rf "$tmpfs"
+    done
+    umoci gc --layout "$ma"
+    python3 "$here/write_multiarch_index.py" "$ma" 3.20.3
+    mv "$ma" "$out/oci-multiarch"
+    done_step oci-multiarch
+  fi
+fi
+
+# ---------------------------------------------------------------------- summary
+echo
+echo "Built in $out:"
+printf '  %s\n' "${summary[@]}"
+echo
+echo "Sizes:"
+for f in rootfs/debian oci-debian debian.docker-archive.tar debian.oci-archive.tar \
+  oci-debian-zstd oci-multilayer multilayer.docker-archive.tar multilayer.oci-archive.tar \
+  oci-alpine alpine.docker-archive.tar oci-multiarch "$(basename "$tarball")"; do
+  if [ -e "$out/$f" ]; then
+    printf '  %-34s %s\n' "$f" "$(du -sh --apparent-size "$out/$f" | cut -f1)"
+  fi
+done
