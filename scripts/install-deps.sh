@@ -9,10 +9,12 @@ packages=(
   libclang-rt-dev
   # libraries
   libisal-dev libzstd-dev zlib1g-dev libssl-dev libsqlite3-dev
-  nlohmann-json3-dev libcli11-dev libfmt-dev
+  nlohmann-json3-dev libcli11-dev libfmt-dev libyaml-cpp-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   # real parts the tests start: image building and conversion
   debootstrap umoci skopeo python3 python3-jsonschema
+  # Go binaries built by the Go build-info cataloger tests
+  golang-go
   # peers and floors for bench/
   isal zstd pigz nodejs time
 )

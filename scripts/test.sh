@@ -3,7 +3,8 @@
 #   1. builds the real test images (debootstrap, umoci, skopeo; cached),
 #   2. release build + the whole ctest suite,
 #   3. AddressSanitizer + UndefinedBehaviorSanitizer build + the whole suite,
-#   4. every libFuzzer target for a short run from its seed corpus.
+#   4. every libFuzzer target for a short run from its seed corpus,
+#   5. lint: clang-format, banned APIs, clang-tidy (scripts/lint.sh).
 # Usage: scripts/test.sh [--quick]   (--quick: step 2 only)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -48,4 +49,7 @@ for src in fuzz/*_fuzzer.cc; do
     -rss_limit_mb=2048 -print_final_stats=0 "$work" 2>&1 | tail -n 2
   rm -rf "$work"
 done
+step "lint"
+bash scripts/lint.sh
+
 step "all tests passed"

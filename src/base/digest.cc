@@ -8,7 +8,7 @@ Result<Digest> Digest::Parse(std::string_view text) {
   constexpr std::string_view kPrefix = "sha256:";
   if (text.substr(0, kPrefix.size()) != kPrefix) {
     auto colon = text.find(':');
-    if (colon != std::string_view::npos && colon < 32)
+    if (colon < 32)  // npos is larger
       return Unimplemented("digest algorithm '" +
                            std::string(text.substr(0, colon)) +
                            "' is not supported (only sha256)");

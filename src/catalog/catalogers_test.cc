@@ -14,7 +14,7 @@ TEST(FinishPackagesTest, SetsPurlsAndJoinsDpkgFileLists) {
   std::vector<layer::PackageFiles> lists = {
       {.db_path = "var/lib/dpkg/info/libc6:amd64.list", .package = "libc6", .arch = "amd64",
        .files = {"lib/x86_64-linux-gnu/libc.so.6"}}};
-  FinishPackages(os, lists, pkgs);
+  FinishPackages(os, lists, {}, pkgs);
   EXPECT_EQ(pkgs[0].purl, "pkg:deb/debian/login@4.13%2Bdfsg1-1?arch=amd64&distro=debian-12&epoch=1");
   EXPECT_EQ(pkgs[1].files, std::vector<std::string>{"lib/x86_64-linux-gnu/libc.so.6"});
   EXPECT_TRUE(pkgs[0].files.empty());

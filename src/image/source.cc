@@ -269,12 +269,6 @@ class ContainerSource : public ImageSource {
   }
 
  private:
-  std::string SourceName() const {
-    return spec_.kind == SourceKind::kOciLayout ? "oci"
-           : spec_.kind == SourceKind::kOciArchive ? "oci-archive"
-           : files_->Exists("index.json")        ? "docker-archive"
-                                                 : "docker-archive";
-  }
 
   Result<std::vector<ResolvedImage>> ResolveLayout(const PlatformRequest& request) {
     CUSTOMS_ASSIGN_OR_RETURN(std::string index_json,
@@ -456,7 +450,7 @@ class ContainerSource : public ImageSource {
   ResolvedImage Describe(const Config& config, const Digest& config_digest) {
     ResolvedImage img;
     img.info.reference = spec_.text;
-    img.info.source = SourceName();
+    img.info.source = std::string(SourceKindName(spec_.kind));
     img.info.config_digest = config_digest.str();
     img.info.os = config.platform.os;
     img.info.architecture = config.platform.architecture;

@@ -47,6 +47,14 @@ struct PackageFiles {
   std::vector<std::string> files;
 };
 
+// Licenses a package records in a file of its own (Debian's
+// usr/share/doc/<package>/copyright). Joined to packages after the merge.
+struct PackageLicenses {
+  std::string db_path;  // the copyright file
+  std::string package;  // package name
+  std::vector<std::string> licenses;
+};
+
 // What analyzers found in one file. Everything records the path it came from
 // (Package::db_path, OsInfo::source_path, PackageFiles::db_path), so that the
 // merge keeps it only while that path is visible in the final filesystem.
@@ -54,6 +62,7 @@ struct Findings {
   std::vector<model::Package> packages;
   std::vector<model::OsInfo> os;
   std::vector<PackageFiles> package_files;
+  std::vector<PackageLicenses> package_licenses;
   std::vector<model::Diagnostic> diagnostics;
 };
 

@@ -121,6 +121,8 @@ MergedFindings Merge(const std::vector<const LayerResult*>& layers) {
       if (visible(li, os.source_path)) out.findings.os.push_back(os);
     for (const auto& pf : f.package_files)
       if (visible(li, pf.db_path)) out.findings.package_files.push_back(pf);
+    for (const auto& pl : f.package_licenses)
+      if (visible(li, pl.db_path)) out.findings.package_licenses.push_back(pl);
   }
   return out;
 }

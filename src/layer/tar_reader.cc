@@ -209,8 +209,20 @@ Status TarReader::Drain() {
 }
 
 Result<bool> TarReader::Next(TarEntry& entry) {
-  CUSTOMS_TRY(SkipBytes(remaining_ + padding_));
-  remaining_ = padding_ = 0;
+  CUSTOMS_TRY(SkipBytes(remaining_));
+  remaining_ = 0;
+  // The padding after the last entry may be missing when a writer stopped
+  // without closing the archive (umoci 0.4.7 does for large inserts): the
+  // content is complete and covered by the digest, so a stream that ends
+  // inside that padding ends the archive.
+  uint64_t padding = padding_;
+  padding_ = 0;
+  while (padding > 0) {
+    uint8_t pad[kBlock];
+    CUSTOMS_ASSIGN_OR_RETURN(size_t n, ReadRaw(std::span<uint8_t>(pad, padding)));
+    if (n == 0) return false;
+    padding -= n;
+  }
 
   std::string long_name, long_link;
   std::vector<std::pair<std::string, std::string>> pax;

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -36,6 +37,15 @@ struct Package {
   std::string maintainer;
   std::string purl;
   std::string db_path;  // the database file it was read from, no leading "/"
+  // Inside an archive file at db_path (a jar in a jar): the path within it,
+  // "BOOT-INF/lib/x.jar!/META-INF/maven/g/a/pom.properties"; else empty.
+  std::string inner_path;
+  // Language packages: "prod", "dev" (a lockfile's dev dependency) or ""
+  // when unknown.
+  std::string scope;
+  // npm lifecycle scripts (preinstall, install, postinstall, prepare) as
+  // written in package.json: kept for the contraband checks.
+  std::map<std::string, std::string> scripts;
   LayerRef layer;       // the layer that installed this version
   // Files the package database says it owns ("usr/bin/bash", no leading
   // "/"), where the database lists them.

@@ -511,21 +511,21 @@ std::string Lower(std::string_view s) {
 
 // Lower-case id -> canonical id. Built once, on first use.
 const std::unordered_map<std::string, std::string_view>& LicenseIndex() {
-  static const auto* index = [] {
-    auto* m = new std::unordered_map<std::string, std::string_view>();
-    for (std::string_view id : kLicenseIds) m->emplace(Lower(id), id);
+  static const auto index = [] {
+    std::unordered_map<std::string, std::string_view> m;
+    for (std::string_view id : kLicenseIds) m.emplace(Lower(id), id);
     return m;
   }();
-  return *index;
+  return index;
 }
 
 const std::unordered_map<std::string, std::string_view>& ExceptionIndex() {
-  static const auto* index = [] {
-    auto* m = new std::unordered_map<std::string, std::string_view>();
-    for (std::string_view id : kExceptionIds) m->emplace(Lower(id), id);
+  static const auto index = [] {
+    std::unordered_map<std::string, std::string_view> m;
+    for (std::string_view id : kExceptionIds) m.emplace(Lower(id), id);
     return m;
   }();
-  return *index;
+  return index;
 }
 
 bool IsIdChar(char c) {

@@ -6,6 +6,7 @@
 #include <thread>
 #include <tuple>
 
+#include "base/pipe_stream.h"
 #include "catalog/catalogers.h"
 #include "catalog/os_release.h"
 #include "layer/decompress.h"
@@ -18,6 +19,11 @@ std::string AnalyzerSetVersion(const std::vector<const layer::Analyzer*>& analyz
   for (const auto* a : analyzers)
     out += (out.empty() ? "" : ",") + std::string(a->Name()) + "@" + std::to_string(a->Version());
   return out;
+}
+
+std::string LayerCacheKey(const Digest& diff_id,
+                          const std::vector<const layer::Analyzer*>& analyzers) {
+  return Sha256::Of(diff_id.str() + "\n" + AnalyzerSetVersion(analyzers)).str();
 }
 
 Result<layer::LayerResult> AnalyzeLayerBlob(std::unique_ptr<ByteStream> blob,
@@ -33,8 +39,14 @@ Result<layer::LayerResult> AnalyzeLayerBlob(std::unique_ptr<ByteStream> blob,
   // An uncompressed blob whose digest is its diff_id was verified above;
   // everything else is hashed once more as it leaves the decompressor.
   bool verified = compression == layer::Compression::kNone && layer.digest == layer.diff_id;
-  if (!verified)
+  if (!verified) {
+    // Two SHA-256 passes and an inflate: reading, hashing the blob and
+    // inflating run on a thread of their own while this one hashes the
+    // diff_id and walks the tar.
+    if (compression != layer::Compression::kNone)
+      stream = std::make_unique<PipeStream>(std::move(stream));
     stream = std::make_unique<HashingStream>(std::move(stream), layer.diff_id, what + " diff_id");
+  }
   layer::TarEntryReader entries(*stream, limits, what);
   return layer::WalkLayer(entries, analyzers, layer.diff_id.str());
 }
@@ -71,6 +83,7 @@ Result<std::vector<model::ScanResult>> ScanImage(const std::string& image_arg,
   CUSTOMS_ASSIGN_OR_RETURN(auto images, source->Resolve(options.platform));
 
   auto owned = catalog::OsCatalogers();
+  for (auto& a : catalog::LanguageCatalogers()) owned.push_back(std::move(a));
   std::vector<const layer::Analyzer*> analyzers;
   for (const auto& a : owned) analyzers.push_back(a.get());
   unsigned threads = options.parallelism != 0 ? options.parallelism
@@ -107,7 +120,8 @@ Result<std::vector<model::ScanResult>> ScanImage(const std::string& image_arg,
     for (auto& p : result.packages)
       if (p.layer.index >= 0 && static_cast<size_t>(p.layer.index) < img.info.layers.size())
         p.layer = img.info.layers[static_cast<size_t>(p.layer.index)];
-    catalog::FinishPackages(result.os, merged.findings.package_files, result.packages);
+    catalog::FinishPackages(result.os, merged.findings.package_files,
+                            merged.findings.package_licenses, result.packages);
     std::sort(result.packages.begin(), result.packages.end(), PackageLess);
     result.diagnostics = std::move(merged.diagnostics);
     results.push_back(std::move(result));

@@ -37,4 +37,10 @@ Result<layer::LayerResult> AnalyzeLayerBlob(std::unique_ptr<ByteStream> blob,
 // every layer cache key together with the diff_id.
 std::string AnalyzerSetVersion(const std::vector<const layer::Analyzer*>& analyzers);
 
+// The key under which a layer's result may be cached and shared across
+// images: it depends only on the layer's bytes (its diff_id) and on the
+// analyzers that looked at them.
+std::string LayerCacheKey(const Digest& diff_id,
+                          const std::vector<const layer::Analyzer*>& analyzers);
+
 }  // namespace customs::scan

@@ -181,5 +181,27 @@ TEST(ScannerTest, RootfsOfAlpineMinirootfs) {
   EXPECT_EQ(versions["zlib"], "1.3.1-r1");
 }
 
+class Versioned : public layer::Analyzer {
+ public:
+  explicit Versioned(int v) : v_(v) {}
+  std::string_view Name() const override { return "test/versioned"; }
+  int Version() const override { return v_; }
+  bool Wants(const layer::FileInfo&) const override { return false; }
+  Status Analyze(const layer::File&, layer::Findings&) const override { return Status::Ok(); }
+
+ private:
+  int v_;
+};
+
+TEST(ScannerTest, LayerCacheKeyFollowsDiffIdAndAnalyzerVersions) {
+  Versioned v1(1), v2(2);
+  Digest a = Sha256::Of("a"), b = Sha256::Of("b");
+  EXPECT_EQ(AnalyzerSetVersion({&v1, &v2}), "test/versioned@1,test/versioned@2");
+  EXPECT_EQ(LayerCacheKey(a, {&v1}), LayerCacheKey(a, {&v1}));
+  EXPECT_NE(LayerCacheKey(a, {&v1}), LayerCacheKey(b, {&v1}));
+  EXPECT_NE(LayerCacheKey(a, {&v1}), LayerCacheKey(a, {&v2}));
+  EXPECT_TRUE(Digest::Parse(LayerCacheKey(a, {&v1})).ok());
+}
+
 }  // namespace
 }  // namespace customs::scan
