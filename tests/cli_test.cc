@@ -29,13 +29,17 @@ int RunCustoms(const std::string& args, std::string* out) {
 // a matching config, so that only the layer's content is under test.
 std::string WriteArchive(const std::string& dir, const std::string& layer) {
   std::string diff_id = Sha256::Of(layer).str();
-  std::string config = R"({"architecture":"amd64","os":"linux","rootfs":{"type":"layers","diff_ids":[")" +
-                       diff_id + R"("]},"history":[{"created_by":"test"}]})";
+  std::string config =
+      R"({"architecture":"amd64","os":"linux","rootfs":{"type":"layers","diff_ids":[")" + diff_id +
+      R"("]},"history":[{"created_by":"test"}]})";
   std::string cfg_name = std::string(Sha256::Of(config).hex()) + ".json";
   std::string manifest =
       R"([{"Config":")" + cfg_name + R"(","RepoTags":["t:1"],"Layers":["l/layer.tar"]}])";
-  std::string tar =
-      TarBuilder().File("manifest.json", manifest).File(cfg_name, config).File("l/layer.tar", layer).Build();
+  std::string tar = TarBuilder()
+                        .File("manifest.json", manifest)
+                        .File(cfg_name, config)
+                        .File("l/layer.tar", layer)
+                        .Build();
   std::string path = dir + "/image.tar";
   EXPECT_TRUE(WriteFileAtomic(path, tar).ok());
   return path;
@@ -58,7 +62,8 @@ TEST(CliTest, BadLayersExitTwoWithOneLine) {
   struct Case {
     std::string name, layer, expect;
   };
-  std::string bomb = testing::Gzip(TarBuilder().File("zeros", std::string(300u << 20, '\0')).Build());
+  std::string bomb =
+      testing::Gzip(TarBuilder().File("zeros", std::string(300u << 20, '\0')).Build());
   std::vector<Case> cases = {
       {"escape", TarBuilder().File("../../etc/cron.d/x", "boom").Build(), "escapes the image root"},
       {"absolute", TarBuilder().File("/etc/passwd", "x").Build(), "absolute member name"},
@@ -102,17 +107,21 @@ TEST(CliTest, SbomsValidateAgainstOfficialSchemas) {
   std::string validate = "python3 " + testing::SourceDir() + "/tests/validate_schema.py ";
   std::string out;
   ASSERT_EQ(RunCustoms("sbom oci:" + layout + ":multi -o " + dir + "/cdx.json", &out), 0) << out;
-  EXPECT_EQ(testing::Run(validate + schemas + "/bom-1.5.schema.json " + dir + "/cdx.json", &out), 0) << out;
-  ASSERT_EQ(RunCustoms("sbom --format spdx-json oci:" + layout + ":multi -o " + dir + "/spdx.json",
-                       &out),
-            0)
+  EXPECT_EQ(testing::Run(validate + schemas + "/bom-1.5.schema.json " + dir + "/cdx.json", &out), 0)
       << out;
-  EXPECT_EQ(testing::Run(validate + schemas + "/spdx-2.3.schema.json " + dir + "/spdx.json", &out), 0)
+  ASSERT_EQ(
+      RunCustoms("sbom --format spdx-json oci:" + layout + ":multi -o " + dir + "/spdx.json", &out),
+      0)
+      << out;
+  EXPECT_EQ(testing::Run(validate + schemas + "/spdx-2.3.schema.json " + dir + "/spdx.json", &out),
+            0)
       << out;
   ASSERT_EQ(RunCustoms("scan --format json oci:" + layout + ":multi -o " + dir + "/r.json", &out),
             0)
       << out;
-  EXPECT_EQ(testing::Run(validate + schemas + "/customs-result-1.schema.json " + dir + "/r.json", &out), 0)
+  EXPECT_EQ(
+      testing::Run(validate + schemas + "/customs-result-1.schema.json " + dir + "/r.json", &out),
+      0)
       << out;
   // The CycloneDX BOM lists `hello` with its layer.
   auto bom = ParseJson(*ReadFile(dir + "/cdx.json", 64 << 20), "cdx", 64 << 20);

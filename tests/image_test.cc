@@ -50,11 +50,11 @@ TEST(ImageTest, DebianSamePackagesInEverySourceForm) {
   }
   ASSERT_GT(want.size(), 80u);
   std::vector<std::string> forms = {"rootfs:" + rootfs};
-  for (const char* rel : {"oci-debian", "debian.docker-archive.tar", "debian.oci-archive.tar",
-                          "oci-debian-zstd"}) {
+  for (const char* rel :
+       {"oci-debian", "debian.docker-archive.tar", "debian.oci-archive.tar", "oci-debian-zstd"}) {
     std::string p = testing::TestImage(rel);
     if (p.empty()) continue;
-    std::string prefix = std::string(rel).starts_with("oci-") ? "oci:"
+    std::string prefix = std::string(rel).starts_with("oci-")                   ? "oci:"
                          : std::string(rel).find("docker") != std::string::npos ? "docker-archive:"
                                                                                 : "oci-archive:";
     forms.push_back(prefix + p);
@@ -67,9 +67,11 @@ TEST(ImageTest, DebianSamePackagesInEverySourceForm) {
     EXPECT_EQ(r.os.version_id, "12") << f;
     EXPECT_TRUE(r.complete()) << f;
     for (const auto& p : r.packages) {
-      ASSERT_TRUE(p.purl.starts_with("pkg:deb/debian/" + model::PurlEncode(p.name) + "@")) << p.purl;
+      ASSERT_TRUE(p.purl.starts_with("pkg:deb/debian/" + model::PurlEncode(p.name) + "@"))
+          << p.purl;
       ASSERT_NE(p.purl.find("distro=debian-12"), std::string::npos) << p.purl;
-      if (p.name == "bash") EXPECT_NE(std::find(p.files.begin(), p.files.end(), "bin/bash"), p.files.end());
+      if (p.name == "bash")
+        EXPECT_NE(std::find(p.files.begin(), p.files.end(), "bin/bash"), p.files.end());
     }
   }
 }

@@ -41,7 +41,10 @@ std::string TarBuilder::Header(const std::string& name, uint64_t size, char type
   PutOctal(h, 136, 12, 0);
   h[156] = typeflag;
   std::memcpy(&h[157], link.data(), std::min<size_t>(link.size(), 100));
-  std::memcpy(&h[257], "ustar\0" "00", 8);
+  std::memcpy(&h[257],
+              "ustar\0"
+              "00",
+              8);
   std::memset(&h[148], ' ', 8);
   unsigned sum = 0;
   for (unsigned char c : h) sum += c;

@@ -32,8 +32,8 @@ class TarBuilder {
   std::string BuildWithoutEnd() const { return data_; }
 
  private:
-  std::string Header(const std::string& name, uint64_t size, char typeflag,
-                     const std::string& link, uint32_t mode) const;
+  std::string Header(const std::string& name, uint64_t size, char typeflag, const std::string& link,
+                     uint32_t mode) const;
   std::string data_;
 };
 

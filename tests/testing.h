@@ -22,15 +22,15 @@ std::string SourceDir();
 }  // namespace customs::testing
 
 // Skips the test when ../shared/data is missing, saying so.
-#define CUSTOMS_REQUIRE_SHARED(path_var, rel)                                  \
-  std::string path_var = ::customs::testing::SharedData(rel);                 \
-  if (path_var.empty())                                                        \
-  GTEST_SKIP() << "needs ../shared/data/" << (rel)                             \
+#define CUSTOMS_REQUIRE_SHARED(path_var, rel)                 \
+  std::string path_var = ::customs::testing::SharedData(rel); \
+  if (path_var.empty())                                       \
+  GTEST_SKIP() << "needs ../shared/data/" << (rel)            \
                << " (not present in a fresh clone; see README: Tests)"
 
 // Skips the test when the images of tests/images/build_images.sh are missing.
-#define CUSTOMS_REQUIRE_IMAGE(path_var, rel)                                    \
-  std::string path_var = ::customs::testing::TestImage(rel);                   \
-  if (path_var.empty())                                                        \
-  GTEST_SKIP() << "needs test image " << (rel)                                 \
+#define CUSTOMS_REQUIRE_IMAGE(path_var, rel)                 \
+  std::string path_var = ::customs::testing::TestImage(rel); \
+  if (path_var.empty())                                      \
+  GTEST_SKIP() << "needs test image " << (rel)               \
                << ": run tests/images/build_images.sh (scripts/test.sh does)"

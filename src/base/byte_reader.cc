@@ -3,9 +3,8 @@
 namespace customs {
 
 Status ByteReader::Short(size_t wanted) const {
-  return DataLoss("truncated: wanted " + std::to_string(wanted) +
-                  " bytes at offset " + std::to_string(offset_) + ", have " +
-                  std::to_string(remaining()));
+  return DataLoss("truncated: wanted " + std::to_string(wanted) + " bytes at offset " +
+                  std::to_string(offset_) + ", have " + std::to_string(remaining()));
 }
 
 Status ByteReader::Seek(size_t offset) {
@@ -31,8 +30,7 @@ Result<std::span<const uint8_t>> ByteReader::ReadBytes(size_t n) {
 
 Result<std::string_view> ByteReader::ReadString(size_t n) {
   CUSTOMS_ASSIGN_OR_RETURN(auto bytes, ReadBytes(n));
-  return std::string_view(reinterpret_cast<const char*>(bytes.data()),
-                          bytes.size());
+  return std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size());
 }
 
 Result<uint8_t> ByteReader::ReadU8() {

@@ -9,19 +9,15 @@ Result<Digest> Digest::Parse(std::string_view text) {
   if (text.substr(0, kPrefix.size()) != kPrefix) {
     auto colon = text.find(':');
     if (colon < 32)  // npos is larger
-      return Unimplemented("digest algorithm '" +
-                           std::string(text.substr(0, colon)) +
+      return Unimplemented("digest algorithm '" + std::string(text.substr(0, colon)) +
                            "' is not supported (only sha256)");
-    return InvalidArgument("malformed digest '" +
-                           std::string(text.substr(0, 80)) + "'");
+    return InvalidArgument("malformed digest '" + std::string(text.substr(0, 80)) + "'");
   }
   auto hex = text.substr(kPrefix.size());
   bool valid = hex.size() == 64;
-  for (char c : hex)
-    valid = valid && ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'));
+  for (char c : hex) valid = valid && ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'));
   if (!valid)
-    return InvalidArgument("malformed sha256 digest '" +
-                           std::string(text.substr(0, 80)) + "'");
+    return InvalidArgument("malformed sha256 digest '" + std::string(text.substr(0, 80)) + "'");
   Digest d;
   d.text_ = std::string(text);
   return d;
@@ -52,8 +48,7 @@ struct Sha256::Ctx {
 Sha256::Sha256() : ctx_(std::make_unique<Ctx>()) {
   ctx_->md = EVP_MD_CTX_new();
   // Allocation failure of a 200-byte context is not recoverable here.
-  if (ctx_->md == nullptr || EVP_DigestInit_ex(ctx_->md, EVP_sha256(), nullptr) != 1)
-    std::abort();
+  if (ctx_->md == nullptr || EVP_DigestInit_ex(ctx_->md, EVP_sha256(), nullptr) != 1) std::abort();
 }
 Sha256::~Sha256() = default;
 Sha256::Sha256(Sha256&&) noexcept = default;

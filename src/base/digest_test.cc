@@ -11,8 +11,7 @@ TEST(DigestTest, Sha256OfKnownStrings) {
   Sha256 h;
   h.Update(std::string_view("ab"));
   h.Update(std::string_view("c"));
-  EXPECT_EQ(h.Finish().hex(),
-            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+  EXPECT_EQ(h.Finish().hex(), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
 }
 
 TEST(DigestTest, ParseValidatesForm) {

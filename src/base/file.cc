@@ -22,7 +22,7 @@ Result<std::string> ReadFile(const std::string& path, size_t max_bytes) {
     if (errno == EACCES) return PermissionDenied(Errno("cannot open", path));
     return InvalidArgument(Errno("cannot open", path));
   }
-  struct stat st{};
+  struct stat st {};
   if (::fstat(fd, &st) != 0) {
     ::close(fd);
     return InvalidArgument(Errno("cannot stat", path));
@@ -34,8 +34,7 @@ Result<std::string> ReadFile(const std::string& path, size_t max_bytes) {
   if (static_cast<uint64_t>(st.st_size) > max_bytes) {
     ::close(fd);
     return ResourceExhausted(path + ": " + std::to_string(st.st_size) +
-                             " bytes exceeds the limit of " +
-                             std::to_string(max_bytes));
+                             " bytes exceeds the limit of " + std::to_string(max_bytes));
   }
   std::string out;
   out.resize(static_cast<size_t>(st.st_size));

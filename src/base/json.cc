@@ -30,16 +30,14 @@ size_t NestingDepth(std::string_view text, size_t limit) {
 }
 }  // namespace
 
-Result<Json> ParseJson(std::string_view text, std::string_view what,
-                       size_t max_bytes, size_t max_depth) {
+Result<Json> ParseJson(std::string_view text, std::string_view what, size_t max_bytes,
+                       size_t max_depth) {
   if (text.size() > max_bytes)
     return ResourceExhausted(std::string(what) + ": JSON document of " +
-                             std::to_string(text.size()) +
-                             " bytes exceeds the limit of " +
+                             std::to_string(text.size()) + " bytes exceeds the limit of " +
                              std::to_string(max_bytes));
   if (NestingDepth(text, max_depth) > max_depth)
-    return ResourceExhausted(std::string(what) +
-                             ": JSON nesting deeper than " +
+    return ResourceExhausted(std::string(what) + ": JSON nesting deeper than " +
                              std::to_string(max_depth));
   Json doc = Json::parse(text, nullptr, /*allow_exceptions=*/false);
   if (doc.is_discarded()) {
@@ -56,8 +54,7 @@ Result<Json> ParseJson(std::string_view text, std::string_view what,
   return doc;
 }
 
-std::string JsonString(const Json& obj, std::string_view key,
-                       std::string fallback) {
+std::string JsonString(const Json& obj, std::string_view key, std::string fallback) {
   if (!obj.is_object()) return fallback;
   auto it = obj.find(key);
   if (it == obj.end() || !it->is_string()) return fallback;
@@ -71,8 +68,7 @@ int64_t JsonInt(const Json& obj, std::string_view key, int64_t fallback) {
   if (it->is_number_integer()) return it->get<int64_t>();
   if (it->is_number_unsigned()) {
     auto v = it->get<uint64_t>();
-    return v > static_cast<uint64_t>(INT64_MAX) ? fallback
-                                                : static_cast<int64_t>(v);
+    return v > static_cast<uint64_t>(INT64_MAX) ? fallback : static_cast<int64_t>(v);
   }
   return fallback;
 }

@@ -3,11 +3,10 @@
 #pragma once
 
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "base/limits.h"
 #include "base/status.h"
@@ -20,13 +19,11 @@ using Json = nlohmann::json;
 // `max_bytes` or `max_depth`, InvalidArgument (with byte offset) when
 // malformed. `what` names the document in errors ("index.json").
 Result<Json> ParseJson(std::string_view text, std::string_view what,
-                       size_t max_bytes = kMaxImageJsonBytes,
-                       size_t max_depth = kMaxJsonDepth);
+                       size_t max_bytes = kMaxImageJsonBytes, size_t max_depth = kMaxJsonDepth);
 
 // Typed field access that never throws: a missing field or a field of another
 // type gives the fallback.
-std::string JsonString(const Json& obj, std::string_view key,
-                       std::string fallback = "");
+std::string JsonString(const Json& obj, std::string_view key, std::string fallback = "");
 int64_t JsonInt(const Json& obj, std::string_view key, int64_t fallback = 0);
 bool JsonBool(const Json& obj, std::string_view key, bool fallback = false);
 // An array of strings; non-string members are skipped.

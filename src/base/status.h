@@ -26,7 +26,7 @@ enum class StatusCode {
   kUnimplemented,      // a format or media type we do not support
   kUnavailable,        // network or service unavailable
   kPermissionDenied,
-  kInternal,           // our own invariant broke
+  kInternal,  // our own invariant broke
 };
 
 std::string_view StatusCodeName(StatusCode code);
@@ -34,8 +34,7 @@ std::string_view StatusCodeName(StatusCode code);
 class [[nodiscard]] Status {
  public:
   Status() = default;
-  Status(StatusCode code, std::string message)
-      : code_(code), message_(std::move(message)) {}
+  Status(StatusCode code, std::string message) : code_(code), message_(std::move(message)) {}
 
   static Status Ok() { return Status(); }
 
@@ -58,33 +57,25 @@ class [[nodiscard]] Status {
 inline Status InvalidArgument(std::string m) {
   return Status(StatusCode::kInvalidArgument, std::move(m));
 }
-inline Status NotFound(std::string m) {
-  return Status(StatusCode::kNotFound, std::move(m));
-}
-inline Status DataLoss(std::string m) {
-  return Status(StatusCode::kDataLoss, std::move(m));
-}
+inline Status NotFound(std::string m) { return Status(StatusCode::kNotFound, std::move(m)); }
+inline Status DataLoss(std::string m) { return Status(StatusCode::kDataLoss, std::move(m)); }
 inline Status ResourceExhausted(std::string m) {
   return Status(StatusCode::kResourceExhausted, std::move(m));
 }
 inline Status Unimplemented(std::string m) {
   return Status(StatusCode::kUnimplemented, std::move(m));
 }
-inline Status Unavailable(std::string m) {
-  return Status(StatusCode::kUnavailable, std::move(m));
-}
+inline Status Unavailable(std::string m) { return Status(StatusCode::kUnavailable, std::move(m)); }
 inline Status PermissionDenied(std::string m) {
   return Status(StatusCode::kPermissionDenied, std::move(m));
 }
-inline Status Internal(std::string m) {
-  return Status(StatusCode::kInternal, std::move(m));
-}
+inline Status Internal(std::string m) { return Status(StatusCode::kInternal, std::move(m)); }
 
 // A value or a non-ok Status. Shaped like absl::StatusOr.
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : value_(std::move(value)) {}  // NOLINT: implicit by design
+  Result(T value) : value_(std::move(value)) {}         // NOLINT: implicit by design
   Result(Status status) : status_(std::move(status)) {  // NOLINT
     assert(!status_.ok() && "Result constructed from an ok Status");
     if (status_.ok()) status_ = Internal("Result built from ok Status");
@@ -133,23 +124,21 @@ inline Status AddContext(Status s, std::string_view context) {
 
 // Returns the Status of `expr` (a Status or a Result) when it is not ok,
 // with optional context: CUSTOMS_TRY(ReadAll(), "reading index.json").
-#define CUSTOMS_TRY(expr, ...)                                            \
-  do {                                                                    \
-    auto&& customs_try_value = (expr);                                    \
-    if (!customs_try_value.ok())                                          \
-      return ::customs::internal::AddContext(                             \
-          ::customs::internal::AsStatus(                                  \
-              std::move(customs_try_value)) __VA_OPT__(, ) __VA_ARGS__); \
+#define CUSTOMS_TRY(expr, ...)                                                                     \
+  do {                                                                                             \
+    auto&& customs_try_value = (expr);                                                             \
+    if (!customs_try_value.ok())                                                                   \
+      return ::customs::internal::AddContext(                                                      \
+          ::customs::internal::AsStatus(std::move(customs_try_value)) __VA_OPT__(, ) __VA_ARGS__); \
   } while (0)
 
-#define CUSTOMS_ASSIGN_OR_RETURN_IMPL(tmp, lhs, expr, ...)                 \
-  auto tmp = (expr);                                                       \
-  if (!tmp.ok())                                                           \
-    return ::customs::internal::AddContext(                                \
-        std::move(tmp).status() __VA_OPT__(, ) __VA_ARGS__);               \
+#define CUSTOMS_ASSIGN_OR_RETURN_IMPL(tmp, lhs, expr, ...)                                      \
+  auto tmp = (expr);                                                                            \
+  if (!tmp.ok())                                                                                \
+    return ::customs::internal::AddContext(std::move(tmp).status() __VA_OPT__(, ) __VA_ARGS__); \
   lhs = std::move(tmp).value()
 
 // CUSTOMS_ASSIGN_OR_RETURN(auto x, ParseX(bytes), "context");
-#define CUSTOMS_ASSIGN_OR_RETURN(lhs, expr, ...)                             \
-  CUSTOMS_ASSIGN_OR_RETURN_IMPL(CUSTOMS_CONCAT(customs_result_, __LINE__), \
-                                lhs, expr __VA_OPT__(, ) __VA_ARGS__)
+#define CUSTOMS_ASSIGN_OR_RETURN(lhs, expr, ...)                                \
+  CUSTOMS_ASSIGN_OR_RETURN_IMPL(CUSTOMS_CONCAT(customs_result_, __LINE__), lhs, \
+                                expr __VA_OPT__(, ) __VA_ARGS__)

@@ -17,7 +17,7 @@ Result<std::shared_ptr<OpenFile>> OpenFile::Open(const std::string& path) {
     if (errno == EACCES) return PermissionDenied(msg);
     return InvalidArgument(msg);
   }
-  struct stat st{};
+  struct stat st {};
   if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
     ::close(fd);
     return InvalidArgument(path + " is not a regular file");

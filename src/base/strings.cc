@@ -6,11 +6,8 @@ namespace customs {
 
 std::string_view Trim(std::string_view s) {
   size_t b = 0, e = s.size();
-  while (b < e && (s[b] == ' ' || s[b] == '\t' || s[b] == '\r' || s[b] == '\n'))
-    ++b;
-  while (e > b &&
-         (s[e - 1] == ' ' || s[e - 1] == '\t' || s[e - 1] == '\r' ||
-          s[e - 1] == '\n'))
+  while (b < e && (s[b] == ' ' || s[b] == '\t' || s[b] == '\r' || s[b] == '\n')) ++b;
+  while (e > b && (s[e - 1] == ' ' || s[e - 1] == '\t' || s[e - 1] == '\r' || s[e - 1] == '\n'))
     --e;
   return s.substr(b, e - b);
 }

@@ -92,8 +92,7 @@ std::string Purl(const model::OsInfo& os, const model::Package& p) {
 
 }  // namespace
 
-void FinishPackages(const model::OsInfo& os,
-                    const std::vector<layer::PackageFiles>& package_files,
+void FinishPackages(const model::OsInfo& os, const std::vector<layer::PackageFiles>& package_files,
                     const std::vector<layer::PackageLicenses>& package_licenses,
                     std::vector<model::Package>& packages) {
   // Debian copyright files, by package name: usr/share/doc/<name>/copyright

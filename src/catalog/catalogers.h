@@ -21,8 +21,7 @@ std::vector<std::unique_ptr<layer::Analyzer>> LanguageCatalogers();
 // packages, gives every deb package without licenses those its copyright
 // file names (joined by package name), and sets every package's purl from
 // its type and the image's OS.
-void FinishPackages(const model::OsInfo& os,
-                    const std::vector<layer::PackageFiles>& package_files,
+void FinishPackages(const model::OsInfo& os, const std::vector<layer::PackageFiles>& package_files,
                     const std::vector<layer::PackageLicenses>& package_licenses,
                     std::vector<model::Package>& packages);
 

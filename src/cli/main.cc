@@ -57,8 +57,7 @@ void AddCommonFlags(CLI::App* cmd, CommonFlags& f) {
                   "or a path (detected)")
       ->required();
   cmd->add_option("-o,--output", f.output, "write to FILE instead of stdout");
-  cmd->add_option("--platform", f.platform,
-                  "os/arch[/variant] of a multi-platform image, or 'all'")
+  cmd->add_option("--platform", f.platform, "os/arch[/variant] of a multi-platform image, or 'all'")
       ->capture_default_str();
   cmd->add_option("--max-layer-bytes", f.max_layer_bytes,
                   "stop when one layer expands to more bytes")

@@ -48,8 +48,8 @@ Result<Descriptor> ParseDescriptor(const Json& j, std::string_view what) {
   CUSTOMS_ASSIGN_OR_RETURN(d.digest, Digest::Parse(JsonString(j, "digest")), what);
   d.size = JsonInt(j, "size", -1);
   if (const Json* p = JsonObject(j, "platform")) {
-    d.platform = Platform{JsonString(*p, "os"), JsonString(*p, "architecture"),
-                          JsonString(*p, "variant")};
+    d.platform =
+        Platform{JsonString(*p, "os"), JsonString(*p, "architecture"), JsonString(*p, "variant")};
   }
   if (const Json* a = JsonObject(j, "annotations")) {
     for (auto it = a->begin(); it != a->end(); ++it)
@@ -73,13 +73,13 @@ Result<Index> ParseIndex(std::string_view json, std::string_view what) {
   const Json* list = JsonArray(doc, "manifests");
   if (list == nullptr) return InvalidArgument(std::string(what) + ": no \"manifests\" array");
   if (list->size() > kMaxIndexEntries)
-    return ResourceExhausted(std::string(what) + ": more than " +
-                             std::to_string(kMaxIndexEntries) + " manifests");
+    return ResourceExhausted(std::string(what) + ": more than " + std::to_string(kMaxIndexEntries) +
+                             " manifests");
   Index index;
   for (size_t i = 0; i < list->size(); ++i) {
     CUSTOMS_ASSIGN_OR_RETURN(
-        Descriptor d, ParseDescriptor((*list)[i], std::string(what) + ": manifests[" +
-                                                      std::to_string(i) + "]"));
+        Descriptor d,
+        ParseDescriptor((*list)[i], std::string(what) + ": manifests[" + std::to_string(i) + "]"));
     index.manifests.push_back(std::move(d));
   }
   return index;
@@ -133,8 +133,7 @@ Result<Config> ParseConfig(std::string_view json, std::string_view what) {
   CUSTOMS_ASSIGN_OR_RETURN(Json doc, ParseJson(json, what));
   if (!doc.is_object()) return InvalidArgument(std::string(what) + ": not a JSON object");
   Config c;
-  c.platform = {JsonString(doc, "os"), JsonString(doc, "architecture"),
-                JsonString(doc, "variant")};
+  c.platform = {JsonString(doc, "os"), JsonString(doc, "architecture"), JsonString(doc, "variant")};
   c.created = JsonString(doc, "created");
   const Json* rootfs = JsonObject(doc, "rootfs");
   if (rootfs == nullptr) return InvalidArgument(std::string(what) + ": no \"rootfs\"");
@@ -156,7 +155,8 @@ Result<Config> ParseConfig(std::string_view json, std::string_view what) {
     c.run.cmd = JsonStrings(*cfg, "Cmd");
     c.run.working_dir = JsonString(*cfg, "WorkingDir");
     if (const Json* ports = JsonObject(*cfg, "ExposedPorts"))
-      for (auto it = ports->begin(); it != ports->end(); ++it) c.run.exposed_ports.push_back(it.key());
+      for (auto it = ports->begin(); it != ports->end(); ++it)
+        c.run.exposed_ports.push_back(it.key());
     if (const Json* labels = JsonObject(*cfg, "Labels"))
       for (auto it = labels->begin(); it != labels->end(); ++it)
         if (it.value().is_string()) c.run.labels[it.key()] = it.value().get<std::string>();

@@ -25,9 +25,9 @@ TEST(OciTest, ParsesManifestsOfBothFamilies) {
   ASSERT_TRUE(m.ok()) << m.status().ToString();
   ASSERT_EQ(m->layers.size(), 1u);
   EXPECT_EQ(m->layers[0].size, 10);
-  auto d = ParseManifest(ManifestWith("application/vnd.docker.image.rootfs.diff.tar.gzip",
-                                      std::string(kDockerConfig)),
-                         "m");
+  auto d = ParseManifest(
+      ManifestWith("application/vnd.docker.image.rootfs.diff.tar.gzip", std::string(kDockerConfig)),
+      "m");
   EXPECT_TRUE(d.ok()) << d.status().ToString();
 }
 
@@ -79,7 +79,8 @@ TEST(OciTest, PlatformsAndAttestations) {
   EXPECT_FALSE(ParsePlatform("linux/amd64/v1/x").ok());
   auto index = ParseIndex(R"({"manifests":[
     {"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":"sha256:)" +
-                              std::string(64, 'e') + R"(","platform":{"os":"unknown","architecture":"unknown"},
+                              std::string(64, 'e') +
+                              R"(","platform":{"os":"unknown","architecture":"unknown"},
      "annotations":{"vnd.docker.reference.type":"attestation-manifest"}}]})",
                           "index.json");
   ASSERT_TRUE(index.ok());

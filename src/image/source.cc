@@ -32,11 +32,11 @@ std::string_view SourceKindName(SourceKind kind) {
 namespace {
 
 bool IsDir(const std::string& p) {
-  struct stat st{};
+  struct stat st {};
   return ::stat(p.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
 }
 bool IsFile(const std::string& p) {
-  struct stat st{};
+  struct stat st {};
   return ::stat(p.c_str(), &st) == 0 && S_ISREG(st.st_mode);
 }
 
@@ -194,7 +194,8 @@ class TarFileSet : public FileSet {
       if (!more) return DataLoss(file_->path() + ": member '" + name + "' vanished");
       if (tar->offset() == m->offset) break;
     }
-    return std::unique_ptr<ByteStream>(std::make_unique<MemberStream>(std::move(chain), std::move(tar)));
+    return std::unique_ptr<ByteStream>(
+        std::make_unique<MemberStream>(std::move(chain), std::move(tar)));
   }
 
  private:
@@ -234,8 +235,8 @@ Result<std::string> ReadVerified(const FileSet& files, const std::string& name,
                            std::string(what));
   Digest actual = Sha256::Of(data);
   if (actual != digest)
-    return DataLoss(std::string(what) + " " + name + ": digest mismatch: expected " +
-                    digest.str() + ", got " + actual.str());
+    return DataLoss(std::string(what) + " " + name + ": digest mismatch: expected " + digest.str() +
+                    ", got " + actual.str());
   return data;
 }
 
@@ -269,7 +270,6 @@ class ContainerSource : public ImageSource {
   }
 
  private:
-
   Result<std::vector<ResolvedImage>> ResolveLayout(const PlatformRequest& request) {
     CUSTOMS_ASSIGN_OR_RETURN(std::string index_json,
                              files_->ReadSmall("index.json", kMaxImageJsonBytes));
@@ -280,7 +280,8 @@ class ContainerSource : public ImageSource {
       CUSTOMS_ASSIGN_OR_RETURN(Digest want, Digest::Parse(spec_.digest));
       for (const auto& d : index.manifests)
         if (d.digest == want) chosen.push_back(d);
-      if (chosen.empty()) return NotFound(spec_.path + ": no manifest " + want.str() + " in index.json");
+      if (chosen.empty())
+        return NotFound(spec_.path + ": no manifest " + want.str() + " in index.json");
     } else if (!spec_.tag.empty()) {
       for (const auto& d : index.manifests) {
         auto ref = d.annotations.find("org.opencontainers.image.ref.name");
@@ -292,7 +293,8 @@ class ContainerSource : public ImageSource {
         if (match) chosen.push_back(d);
       }
       if (chosen.empty())
-        return NotFound(spec_.path + ": no image tagged '" + spec_.tag + "' (tags: " + Tags(index) + ")");
+        return NotFound(spec_.path + ": no image tagged '" + spec_.tag + "' (tags: " + Tags(index) +
+                        ")");
     } else {
       std::set<std::string> refs;
       for (const auto& d : index.manifests) {
@@ -322,10 +324,11 @@ class ContainerSource : public ImageSource {
     }
     if (loaded.empty()) return NotFound(spec_.path + ": no image manifest found");
     for (auto& [desc, manifest] : loaded) {
-      CUSTOMS_ASSIGN_OR_RETURN(
-          std::string cfg_json,
-          ReadVerified(*files_, BlobPath(manifest.config.digest), manifest.config.digest, "config"));
-      CUSTOMS_ASSIGN_OR_RETURN(Config config, ParseConfig(cfg_json, "config " + manifest.config.digest.str()));
+      CUSTOMS_ASSIGN_OR_RETURN(std::string cfg_json,
+                               ReadVerified(*files_, BlobPath(manifest.config.digest),
+                                            manifest.config.digest, "config"));
+      CUSTOMS_ASSIGN_OR_RETURN(Config config,
+                               ParseConfig(cfg_json, "config " + manifest.config.digest.str()));
       Platform p = desc.platform ? *desc.platform : config.platform;
       available.push_back(p);
       bool single = loaded.size() == 1 && !desc.platform;
@@ -364,7 +367,8 @@ class ContainerSource : public ImageSource {
 
   Status Expand(const std::vector<Descriptor>& in, size_t depth, std::vector<Descriptor>& out) {
     if (depth > kMaxIndexDepth)
-      return ResourceExhausted("image indexes nested deeper than " + std::to_string(kMaxIndexDepth));
+      return ResourceExhausted("image indexes nested deeper than " +
+                               std::to_string(kMaxIndexDepth));
     for (const auto& d : in) {
       if (IsManifestMediaType(d.media_type)) {
         out.push_back(d);
@@ -384,7 +388,8 @@ class ContainerSource : public ImageSource {
   }
 
   Result<std::vector<ResolvedImage>> ResolveDockerArchive(const PlatformRequest& request) {
-    CUSTOMS_ASSIGN_OR_RETURN(std::string text, files_->ReadSmall("manifest.json", kMaxImageJsonBytes));
+    CUSTOMS_ASSIGN_OR_RETURN(std::string text,
+                             files_->ReadSmall("manifest.json", kMaxImageJsonBytes));
     CUSTOMS_ASSIGN_OR_RETURN(Json doc, ParseJson(text, "manifest.json"));
     if (!doc.is_array() || doc.empty())
       return InvalidArgument(spec_.path + ": manifest.json is not a non-empty array");
@@ -405,7 +410,8 @@ class ContainerSource : public ImageSource {
     }
     if (entry == nullptr) {
       if (!spec_.tag.empty())
-        return NotFound(spec_.path + ": no image tagged '" + spec_.tag + "' (tags: " + all_tags + ")");
+        return NotFound(spec_.path + ": no image tagged '" + spec_.tag + "' (tags: " + all_tags +
+                        ")");
       if (doc.size() > 1)
         return InvalidArgument(spec_.path + " holds " + std::to_string(doc.size()) +
                                " images; name one as docker-archive:" + spec_.path +
@@ -413,8 +419,8 @@ class ContainerSource : public ImageSource {
       entry = &doc[0];
     }
     std::string config_name = JsonString(*entry, "Config");
-    CUSTOMS_ASSIGN_OR_RETURN(std::string cfg_json, files_->ReadSmall(config_name, kMaxImageJsonBytes),
-                             "config");
+    CUSTOMS_ASSIGN_OR_RETURN(std::string cfg_json,
+                             files_->ReadSmall(config_name, kMaxImageJsonBytes), "config");
     Digest cfg_digest = Sha256::Of(cfg_json);
     // The config's file name carries its digest in both docker save forms.
     std::string base(layer::BaseName(config_name));
@@ -422,7 +428,8 @@ class ContainerSource : public ImageSource {
     if (base.size() == 64 && base != cfg_digest.hex())
       return DataLoss("config " + config_name + ": digest mismatch: got " + cfg_digest.str());
     CUSTOMS_ASSIGN_OR_RETURN(Config config, ParseConfig(cfg_json, config_name));
-    if (request.explicit_platform && !request.all && !PlatformMatches(request.platform, config.platform))
+    if (request.explicit_platform && !request.all &&
+        !PlatformMatches(request.platform, config.platform))
       return NotFound(spec_.path + ": no image for platform " + request.platform.ToString() +
                       " (available: " + config.platform.ToString() + ")");
     std::vector<std::string> layers = JsonStrings(*entry, "Layers");
@@ -464,10 +471,10 @@ class ContainerSource : public ImageSource {
   static void FillLayers(ResolvedImage& img, const Config& config) {
     auto history = LayerHistory(config, img.layers.size());
     for (size_t i = 0; i < img.layers.size(); ++i) {
-      img.info.layers.push_back({static_cast<int>(i), img.layers[i].diff_id.str(),
-                                 img.layers[i].digest.empty() ? img.layers[i].diff_id.str()
-                                                              : img.layers[i].digest.str(),
-                                 history[i]});
+      img.info.layers.push_back(
+          {static_cast<int>(i), img.layers[i].diff_id.str(),
+           img.layers[i].digest.empty() ? img.layers[i].diff_id.str() : img.layers[i].digest.str(),
+           history[i]});
     }
   }
 
@@ -507,9 +514,12 @@ Result<std::unique_ptr<ImageSource>> OpenImageSource(const ImageSpec& spec, cons
           std::make_unique<ContainerSource>(spec, std::make_unique<DirFileSet>(spec.path), limits));
     case SourceKind::kDockerArchive:
     case SourceKind::kOciArchive: {
-      if (!IsFile(spec.path)) return NotFound(std::string(SourceKindName(spec.kind)) + " " + spec.path + " is not a file");
+      if (!IsFile(spec.path))
+        return NotFound(std::string(SourceKindName(spec.kind)) + " " + spec.path +
+                        " is not a file");
       CUSTOMS_ASSIGN_OR_RETURN(auto files, TarFileSet::Open(spec.path, limits));
-      return std::unique_ptr<ImageSource>(std::make_unique<ContainerSource>(spec, std::move(files), limits));
+      return std::unique_ptr<ImageSource>(
+          std::make_unique<ContainerSource>(spec, std::move(files), limits));
     }
   }
   return Internal("unknown source kind");

@@ -48,7 +48,7 @@ struct PlatformRequest {
 
 // One layer as the manifest and config describe it.
 struct LayerBlob {
-  Digest digest;  // of the blob as stored; empty when the archive has none
+  Digest digest;   // of the blob as stored; empty when the archive has none
   Digest diff_id;  // of the uncompressed tar, from the config
   std::string media_type;
   std::string location;  // file name inside the archive or layout

@@ -252,7 +252,8 @@ Result<std::unique_ptr<ByteStream>> OpenDecompressed(std::unique_ptr<ByteStream>
     c = Compression::kZstd;
   } else if (starts("BZh")) {
     return Unimplemented(what + ": bzip2-compressed layers are not supported");
-  } else if (starts("\xfd" "7zXZ")) {
+  } else if (starts("\xfd"
+                    "7zXZ")) {
     return Unimplemented(what + ": xz-compressed layers are not supported");
   }
   if (detected != nullptr) *detected = c;

@@ -9,8 +9,8 @@ namespace {
 
 Result<std::string> Decompress(const std::string& data, const Limits& limits = Limits(),
                                Compression* c = nullptr) {
-  CUSTOMS_ASSIGN_OR_RETURN(auto s, OpenDecompressed(std::make_unique<MemoryStream>(data), limits,
-                                                    "blob", c));
+  CUSTOMS_ASSIGN_OR_RETURN(
+      auto s, OpenDecompressed(std::make_unique<MemoryStream>(data), limits, "blob", c));
   return ReadAll(*s, 1u << 30, "blob");
 }
 

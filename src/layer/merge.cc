@@ -30,8 +30,8 @@ void FileTree::Apply(int layer_index, const LayerResult& layer) {
   for (const auto& info : layer.files) {
     auto it = nodes_.find(info.path);
     if (it != nodes_.end()) {
-      bool both_dirs = it->second.info.type == FileType::kDirectory &&
-                       info.type == FileType::kDirectory;
+      bool both_dirs =
+          it->second.info.type == FileType::kDirectory && info.type == FileType::kDirectory;
       // A non-directory replacing a directory removes what was below it.
       if (!both_dirs && it->second.info.type == FileType::kDirectory)
         RemoveSubtree(info.path, /*keep_dir=*/true);

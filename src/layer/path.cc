@@ -10,8 +10,7 @@ namespace customs::layer {
 namespace {
 // Appends the components of `path` to `parts`, resolving "." and "..".
 // Returns false when ".." would climb above the root and `clamp` is false.
-bool AppendComponents(std::string_view path, std::vector<std::string_view>& parts,
-                      bool clamp) {
+bool AppendComponents(std::string_view path, std::vector<std::string_view>& parts, bool clamp) {
   for (std::string_view c : Split(path, '/')) {
     if (c.empty() || c == ".") continue;
     if (c == "..") {
@@ -39,8 +38,7 @@ std::string Join(const std::vector<std::string_view>& parts) {
 
 Result<std::string> NormalizeMemberName(std::string_view name) {
   if (name.size() > kMaxPathBytes)
-    return ResourceExhausted("member name longer than " + std::to_string(kMaxPathBytes) +
-                             " bytes");
+    return ResourceExhausted("member name longer than " + std::to_string(kMaxPathBytes) + " bytes");
   if (name.find('\0') != std::string_view::npos)
     return InvalidArgument("member name contains a NUL byte");
   // The root directory itself is written as "/" by some producers (umoci).

@@ -14,8 +14,7 @@ TEST(PathTest, NormalizesMemberNames) {
   EXPECT_FALSE(NormalizeMemberName("a/../../b").ok());
   auto abs = NormalizeMemberName("/etc/passwd");
   ASSERT_FALSE(abs.ok());
-  EXPECT_NE(abs.status().message().find("absolute member name '/etc/passwd'"),
-            std::string::npos);
+  EXPECT_NE(abs.status().message().find("absolute member name '/etc/passwd'"), std::string::npos);
 }
 
 TEST(PathTest, LinkTargetsStayInsideRoot) {

@@ -61,7 +61,8 @@ bool ChecksumMatches(const uint8_t* h, uint64_t stored) {
 }
 
 Result<uint64_t> ParseDecimal(std::string_view s, std::string_view what) {
-  if (s.empty() || s.size() > 19) return InvalidArgument("pax " + std::string(what) + ": bad number");
+  if (s.empty() || s.size() > 19)
+    return InvalidArgument("pax " + std::string(what) + ": bad number");
   uint64_t v = 0;
   for (char c : s) {
     if (c < '0' || c > '9') return InvalidArgument("pax " + std::string(what) + ": bad number");
@@ -159,8 +160,7 @@ Status TarReader::SkipBytes(uint64_t n) {
       n -= whole;
       continue;
     }
-    CUSTOMS_ASSIGN_OR_RETURN(size_t got,
-                             in_.Read(std::span<uint8_t>(buf_.data(), buf_.size())));
+    CUSTOMS_ASSIGN_OR_RETURN(size_t got, in_.Read(std::span<uint8_t>(buf_.data(), buf_.size())));
     if (got == 0) {
       eof_ = true;
       break;
@@ -178,11 +178,10 @@ Result<std::string> TarReader::ReadLongField(uint64_t size, std::string_view wha
   if (size > kMaxTarExtendedHeaderBytes)
     return ResourceExhausted(what_ + ": " + std::string(what) + " of " + std::to_string(size) +
                              " bytes at offset " + std::to_string(offset_) +
-                             " exceeds the limit of " +
-                             std::to_string(kMaxTarExtendedHeaderBytes));
+                             " exceeds the limit of " + std::to_string(kMaxTarExtendedHeaderBytes));
   std::string data(static_cast<size_t>(size), '\0');
-  CUSTOMS_TRY(ReadExact(std::span<uint8_t>(reinterpret_cast<uint8_t*>(data.data()), data.size()),
-                        what));
+  CUSTOMS_TRY(
+      ReadExact(std::span<uint8_t>(reinterpret_cast<uint8_t*>(data.data()), data.size()), what));
   CUSTOMS_TRY(SkipBytes((kBlock - size % kBlock) % kBlock));
   return data;
 }

@@ -59,13 +59,13 @@ DirectoryEntryReader::~DirectoryEntryReader() = default;
 
 Result<std::unique_ptr<DirectoryEntryReader>> DirectoryEntryReader::Open(const std::string& root,
                                                                          const Limits& limits) {
-  struct stat st{};
-  if (::stat(root.c_str(), &st) != 0) return NotFound("cannot open rootfs " + root + ": " +
-                                                      std::strerror(errno));
+  struct stat st {};
+  if (::stat(root.c_str(), &st) != 0)
+    return NotFound("cannot open rootfs " + root + ": " + std::strerror(errno));
   if (!S_ISDIR(st.st_mode)) return InvalidArgument("rootfs " + root + " is not a directory");
   DIR* d = ::opendir(root.c_str());
-  if (d == nullptr) return PermissionDenied("cannot read rootfs " + root + ": " +
-                                            std::strerror(errno));
+  if (d == nullptr)
+    return PermissionDenied("cannot read rootfs " + root + ": " + std::strerror(errno));
   auto state = std::make_unique<State>();
   state->root = root;
   state->root_dev = st.st_dev;
@@ -97,7 +97,7 @@ Result<bool> DirectoryEntryReader::Next(FileInfo& info) {
     std::string rel = top.rel.empty() ? std::string(name) : top.rel + "/" + std::string(name);
     if (rel.size() > kMaxPathBytes) continue;
     std::string full = s.root + "/" + rel;
-    struct stat st{};
+    struct stat st {};
     if (::fstatat(dirfd(top.dir), de->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0) continue;
     info = FileInfo();
     info.path = rel;
@@ -111,11 +111,14 @@ Result<bool> DirectoryEntryReader::Next(FileInfo& info) {
     } else if (S_ISDIR(st.st_mode)) {
       info.type = FileType::kDirectory;
       if (st.st_dev == s.root_dev && s.stack.size() < kMaxPathDepth) {
-        int fd = ::openat(dirfd(top.dir), de->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        int fd =
+            ::openat(dirfd(top.dir), de->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
         if (fd >= 0) {
           DIR* child = ::fdopendir(fd);
-          if (child != nullptr) s.stack.push_back({child, rel});
-          else ::close(fd);
+          if (child != nullptr)
+            s.stack.push_back({child, rel});
+          else
+            ::close(fd);
         }
       }
     } else if (S_ISLNK(st.st_mode)) {
@@ -142,7 +145,8 @@ Result<size_t> DirectoryEntryReader::ReadContent(std::span<uint8_t> out) {
   while (true) {
     ssize_t n = ::read(s.current_fd, out.data(), out.size());
     if (n >= 0) return static_cast<size_t>(n);
-    if (errno != EINTR) return DataLoss("cannot read " + s.current_path + ": " + std::strerror(errno));
+    if (errno != EINTR)
+      return DataLoss("cannot read " + s.current_path + ": " + std::strerror(errno));
   }
 }
 
@@ -201,7 +205,8 @@ Result<LayerResult> WalkLayer(EntryReader& entries, const std::vector<const Anal
     content.resize(static_cast<size_t>(info.size));
     size_t got = 0;
     while (got < content.size()) {
-      CUSTOMS_ASSIGN_OR_RETURN(size_t n, entries.ReadContent(std::span<uint8_t>(content).subspan(got)));
+      CUSTOMS_ASSIGN_OR_RETURN(size_t n,
+                               entries.ReadContent(std::span<uint8_t>(content).subspan(got)));
       if (n == 0) break;
       got += n;
     }
@@ -213,12 +218,12 @@ Result<LayerResult> WalkLayer(EntryReader& entries, const std::vector<const Anal
       size_t first_diag = result.findings.diagnostics.size();
       Status s = a->Analyze(file, result.findings);
       if (!s.ok()) {
-        result.findings.diagnostics.push_back({.severity = model::DiagnosticSeverity::kError,
-                                               .code = "bad-file",
-                                               .layer = layer_id,
-                                               .path = info.path,
-                                               .message = std::string(a->Name()) + ": " +
-                                                          s.ToString()});
+        result.findings.diagnostics.push_back(
+            {.severity = model::DiagnosticSeverity::kError,
+             .code = "bad-file",
+             .layer = layer_id,
+             .path = info.path,
+             .message = std::string(a->Name()) + ": " + s.ToString()});
       }
       for (size_t i = first_diag; i < result.findings.diagnostics.size(); ++i) {
         auto& d = result.findings.diagnostics[i];

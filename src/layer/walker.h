@@ -62,9 +62,9 @@ class DirectoryEntryReader : public EntryReader {
 };
 
 struct LayerResult {
-  std::vector<FileInfo> files;            // every entry but whiteouts, in order
-  std::vector<std::string> whiteouts;     // paths this layer deletes below it
-  std::vector<std::string> opaque_dirs;   // dirs whose lower content it hides
+  std::vector<FileInfo> files;           // every entry but whiteouts, in order
+  std::vector<std::string> whiteouts;    // paths this layer deletes below it
+  std::vector<std::string> opaque_dirs;  // dirs whose lower content it hides
   Findings findings;
   uint64_t entries = 0;
 };

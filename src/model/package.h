@@ -46,7 +46,7 @@ struct Package {
   // npm lifecycle scripts (preinstall, install, postinstall, prepare) as
   // written in package.json: kept for the contraband checks.
   std::map<std::string, std::string> scripts;
-  LayerRef layer;       // the layer that installed this version
+  LayerRef layer;  // the layer that installed this version
   // Files the package database says it owns ("usr/bin/bash", no leading
   // "/"), where the database lists them.
   std::vector<std::string> files;
@@ -69,10 +69,10 @@ enum class DiagnosticSeverity { kWarning, kError };
 // file too large to analyze. Its presence makes the result incomplete.
 struct Diagnostic {
   DiagnosticSeverity severity = DiagnosticSeverity::kError;
-  std::string code;      // stable: "bad-package-db", "file-too-large", ...
-  std::string layer;     // diff_id, empty when not layer-specific
-  std::string path;      // path inside the image, empty when not a file
-  std::string message;   // what was wrong, with offset or line
+  std::string code;     // stable: "bad-package-db", "file-too-large", ...
+  std::string layer;    // diff_id, empty when not layer-specific
+  std::string path;     // path inside the image, empty when not a file
+  std::string message;  // what was wrong, with offset or line
 };
 
 }  // namespace customs::model

@@ -8,8 +8,8 @@
 namespace customs::model {
 
 struct Purl {
-  std::string type;       // lowercase: "deb", "apk", "rpm", "npm", ...
-  std::string namespace_; // "debian", "alpine", "@angular" (may contain '/')
+  std::string type;        // lowercase: "deb", "apk", "rpm", "npm", ...
+  std::string namespace_;  // "debian", "alpine", "@angular" (may contain '/')
   std::string name;
   std::string version;
   std::map<std::string, std::string> qualifiers;  // sorted by key, as required

@@ -20,7 +20,10 @@ TEST(PurlTest, EncodesSpecialCharacters) {
 }
 
 TEST(PurlTest, EmptyQualifierDropped) {
-  Purl p{.type = "apk", .namespace_ = "alpine", .name = "musl", .version = "1.2.5-r0",
+  Purl p{.type = "apk",
+         .namespace_ = "alpine",
+         .name = "musl",
+         .version = "1.2.5-r0",
          .qualifiers = {{"arch", ""}, {"distro", "3.20.3"}}};
   EXPECT_EQ(p.ToString(), "pkg:apk/alpine/musl@1.2.5-r0?distro=3.20.3");
 }

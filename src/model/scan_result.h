@@ -28,8 +28,8 @@ struct RunConfig {
 };
 
 struct ImageInfo {
-  std::string reference;    // as the user wrote it
-  std::string source;       // "docker-archive", "oci", "oci-archive", "rootfs"
+  std::string reference;  // as the user wrote it
+  std::string source;     // "docker-archive", "oci", "oci-archive", "rootfs"
   std::string manifest_digest;
   std::string config_digest;
   std::string os;

@@ -35,7 +35,8 @@ Result<layer::LayerResult> AnalyzeLayerBlob(std::unique_ptr<ByteStream> blob,
   if (!layer.digest.empty())
     stream = std::make_unique<HashingStream>(std::move(stream), layer.digest, what + " blob");
   layer::Compression compression;
-  CUSTOMS_ASSIGN_OR_RETURN(stream, layer::OpenDecompressed(std::move(stream), limits, what, &compression));
+  CUSTOMS_ASSIGN_OR_RETURN(stream,
+                           layer::OpenDecompressed(std::move(stream), limits, what, &compression));
   // An uncompressed blob whose digest is its diff_id was verified above;
   // everything else is hashed once more as it leaves the decompressor.
   bool verified = compression == layer::Compression::kNone && layer.digest == layer.diff_id;
@@ -93,8 +94,8 @@ Result<std::vector<model::ScanResult>> ScanImage(const std::string& image_arg,
   for (auto& img : images) {
     std::vector<layer::LayerResult> layers;
     if (!source->RootDirectory().empty()) {
-      CUSTOMS_ASSIGN_OR_RETURN(auto reader, layer::DirectoryEntryReader::Open(
-                                                source->RootDirectory(), options.limits));
+      CUSTOMS_ASSIGN_OR_RETURN(
+          auto reader, layer::DirectoryEntryReader::Open(source->RootDirectory(), options.limits));
       CUSTOMS_ASSIGN_OR_RETURN(auto walked, layer::WalkLayer(*reader, analyzers, ""));
       layers.push_back(std::move(walked));
       img.info.layers.push_back({0, "", "", ""});

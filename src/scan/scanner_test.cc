@@ -6,8 +6,8 @@
 #include <fstream>
 #include <set>
 
-#include "base/json.h"
 #include "base/file.h"
+#include "base/json.h"
 #include "base/strings.h"
 #include "tests/testing.h"
 
@@ -100,8 +100,9 @@ TEST(ScannerTest, OciLayoutWithTagAndPlatform) {
   auto missing = ScanOne("oci:" + dir, arm);
   ASSERT_FALSE(missing.ok());
   EXPECT_EQ(missing.status().code(), StatusCode::kNotFound);
-  EXPECT_NE(missing.status().message().find("no image for platform linux/arm64 (available: linux/amd64)"),
-            std::string::npos)
+  EXPECT_NE(
+      missing.status().message().find("no image for platform linux/arm64 (available: linux/amd64)"),
+      std::string::npos)
       << missing.status().message();
   auto badtag = ScanOne("oci:" + dir + ":nope");
   ASSERT_FALSE(badtag.ok());
@@ -164,7 +165,8 @@ TEST(ScannerTest, AllSharedImagesScanOrFailCleanly) {
 }
 
 TEST(ScannerTest, RootfsOfAlpineMinirootfs) {
-  CUSTOMS_REQUIRE_SHARED(tarball, "images/alpine-minirootfs/alpine-minirootfs-3.20.3-x86_64.tar.gz");
+  CUSTOMS_REQUIRE_SHARED(tarball,
+                         "images/alpine-minirootfs/alpine-minirootfs-3.20.3-x86_64.tar.gz");
   std::string root = testing::TempDir() + "/root";
   fs::create_directories(root);
   ASSERT_EQ(testing::Run("tar -xzf " + tarball + " -C " + root), 0);
