@@ -38,14 +38,18 @@ Result<layer::LayerResult> AnalyzeLayerBlob(std::unique_ptr<ByteStream> blob,
   CUSTOMS_ASSIGN_OR_RETURN(stream,
                            layer::OpenDecompressed(std::move(stream), limits, what, &compression));
   // An uncompressed blob whose digest is its diff_id was verified above;
-  // everything else is hashed once more as it leaves the decompressor.
+  // everything else is hashed once more as it leaves the decompressor. The
+  // work is split over two threads: reading, the blob hash and inflating on
+  // one (PipeStream's producer), the diff_id hash and the tar walk on this
+  // one; an uncompressed blob is read and hashed there while this thread
+  // walks the tar.
   bool verified = compression == layer::Compression::kNone && layer.digest == layer.diff_id;
-  if (!verified) {
-    // Two SHA-256 passes and an inflate: reading, hashing the blob and
-    // inflating run on a thread of their own while this one hashes the
-    // diff_id and walks the tar.
-    if (compression != layer::Compression::kNone)
-      stream = std::make_unique<PipeStream>(std::move(stream));
+  if (compression == layer::Compression::kNone) {
+    if (!verified)
+      stream = std::make_unique<HashingStream>(std::move(stream), layer.diff_id, what + " diff_id");
+    stream = std::make_unique<PipeStream>(std::move(stream));
+  } else {
+    stream = std::make_unique<PipeStream>(std::move(stream));
     stream = std::make_unique<HashingStream>(std::move(stream), layer.diff_id, what + " diff_id");
   }
   layer::TarEntryReader entries(*stream, limits, what);
