@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "base/strings.h"
+#include "catalog/db_diagnostic.h"
 
 namespace customs::catalog {
 namespace {
@@ -153,13 +154,8 @@ class InstalledParser {
   }
 
   void Diagnose(model::DiagnosticSeverity severity, std::string message) {
-    if (out_.diagnostics.size() >= limits_.max_diagnostics) return;
-    model::Diagnostic d;
-    d.severity = severity;
-    d.code = "bad-package-db";
-    d.path = std::string(db_path_);
-    d.message = std::string(db_path_) + ": " + std::move(message);
-    out_.diagnostics.push_back(std::move(d));
+    AddDbDiagnostic(out_.diagnostics, limits_.max_diagnostics, db_path_, severity,
+                    std::move(message));
   }
 
   // Ends the current record, if any. False when the record limit is hit and

@@ -7,6 +7,7 @@
 
 #include "base/json.h"
 #include "base/strings.h"
+#include "catalog/db_diagnostic.h"
 #include "model/purl.h"
 
 namespace customs::catalog {
@@ -87,13 +88,8 @@ class InstalledReader {
   }
 
   void Diagnose(model::DiagnosticSeverity severity, std::string message) {
-    if (out_.diagnostics.size() >= limits_.max_diagnostics) return;
-    model::Diagnostic d;
-    d.severity = severity;
-    d.code = "bad-package-db";
-    d.path = std::string(db_path_);
-    d.message = std::string(db_path_) + ": " + std::move(message);
-    out_.diagnostics.push_back(std::move(d));
+    AddDbDiagnostic(out_.diagnostics, limits_.max_diagnostics, db_path_, severity,
+                    std::move(message));
   }
 
   std::string_view db_path_;

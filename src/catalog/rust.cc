@@ -6,6 +6,7 @@
 
 #include "base/json.h"
 #include "base/strings.h"
+#include "catalog/db_diagnostic.h"
 #include "layer/zip_reader.h"
 #include "model/purl.h"
 
@@ -192,13 +193,8 @@ class LockParser {
   }
 
   void Diagnose(model::DiagnosticSeverity severity, std::string message) {
-    if (out_.diagnostics.size() >= limits_.max_diagnostics) return;
-    model::Diagnostic d;
-    d.severity = severity;
-    d.code = "bad-package-db";
-    d.path = std::string(db_path_);
-    d.message = std::string(db_path_) + ": " + std::move(message);
-    out_.diagnostics.push_back(std::move(d));
+    AddDbDiagnostic(out_.diagnostics, limits_.max_diagnostics, db_path_, severity,
+                    std::move(message));
   }
 
   void Finish() {
