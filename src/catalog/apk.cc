@@ -46,16 +46,10 @@ class InstalledParser {
       : db_path_(db_path), limits_(limits) {}
 
   ApkInstalled Parse(std::string_view text) {
-    size_t pos = 0;
-    size_t number = 0;
-    // Every iteration consumes at least one byte, so the loop ends.
-    while (pos < text.size()) {
-      size_t nl = text.find('\n', pos);
-      if (nl == std::string_view::npos) nl = text.size();
-      std::string_view line = text.substr(pos, nl - pos);
-      pos = nl + 1;
-      ++number;
-      if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    LineCursor lines(text);
+    std::string_view line;
+    while (lines.Next(line)) {
+      const size_t number = lines.number();
       if (Trim(line).empty()) {
         if (!Finish()) return std::move(out_);
         continue;

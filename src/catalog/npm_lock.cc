@@ -229,16 +229,10 @@ NpmLockfile ParseYarnV1(std::string_view text, std::string_view db_path,
     if (!IsRegistryVersion(e.version)) return true;
     return collector.Add(e.name, e.version, "");
   };
-  size_t pos = 0;
-  size_t number = 0;
-  // Every iteration consumes at least one byte, so the loop ends.
-  while (pos < text.size()) {
-    size_t nl = text.find('\n', pos);
-    if (nl == std::string_view::npos) nl = text.size();
-    std::string_view line = text.substr(pos, nl - pos);
-    pos = nl + 1;
-    ++number;
-    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+  LineCursor lines(text);
+  std::string_view line;
+  while (lines.Next(line)) {
+    const size_t number = lines.number();
     std::string_view trimmed = Trim(line);
     if (trimmed.empty() || trimmed.front() == '#') continue;
     size_t indent = Indentation(line);

@@ -78,16 +78,9 @@ Result<model::Package> ParsePythonMetadata(std::string_view text, std::string_vi
   Headers h;
   // Which header a continuation line continues: only License matters.
   bool in_license = false;
-  size_t pos = 0;
-  size_t number = 0;
-  // Every iteration consumes at least one byte, so the loop ends.
-  while (pos < text.size()) {
-    size_t nl = text.find('\n', pos);
-    if (nl == std::string_view::npos) nl = text.size();
-    std::string_view line = text.substr(pos, nl - pos);
-    pos = nl + 1;
-    ++number;
-    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+  LineCursor lines(text);
+  std::string_view line;
+  while (lines.Next(line)) {
     if (line.empty()) break;  // end of headers; the body is the description
     if (line[0] == ' ' || line[0] == '\t') {
       if (in_license && !Trim(line).empty()) h.license_multiline = true;
@@ -121,7 +114,7 @@ Result<model::Package> ParsePythonMetadata(std::string_view text, std::string_vi
 
   std::string where = std::string(db_path) + ": ";
   if (!h.name || !IsPlainValue(*h.name))
-    return InvalidArgument(where + "no valid Name header in the " + std::to_string(number) +
+    return InvalidArgument(where + "no valid Name header in the " + std::to_string(lines.number()) +
                            " header lines");
   if (!h.version || !IsPlainValue(*h.version))
     return InvalidArgument(where + "package " + Printable(*h.name, 100) +
