@@ -8,7 +8,7 @@ packages=(
   build-essential cmake ninja-build pkg-config clang clang-format clang-tidy
   libclang-rt-dev
   # libraries
-  libisal-dev libzstd-dev zlib1g-dev libssl-dev libsqlite3-dev
+  libisal-dev libzstd-dev zlib1g-dev libssl-dev libsqlite3-dev libcurl4-openssl-dev
   nlohmann-json3-dev libcli11-dev libfmt-dev libyaml-cpp-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   # real parts the tests start: image building and conversion

@@ -99,6 +99,114 @@ TEST(ImageTest, MultiLayerAttributionAndWhiteouts) {
   }
 }
 
+// Language packages on a Debian image (tests/images/build_images.sh oci-lang):
+// expectations come from the unpacked image itself, read by dpkg-query, the
+// Go toolchain and npm's own lockfile.
+TEST(ImageTest, LanguagePackagesOwnershipAndLockfiles) {
+  CUSTOMS_REQUIRE_IMAGE(layout, "oci-lang");
+  // The files the expectations need, extracted with Python's tarfile from the
+  // layers in manifest order (umoci unpack of the whole image takes ~20 s).
+  std::string root = testing::TempDir();
+  std::string out;
+  ASSERT_EQ(testing::Run(
+                "python3 - '" + layout + "' '" + root + "' <<'EOF'\n"
+                "import json, os, sys, tarfile\n"
+                "layout, root = sys.argv[1:]\n"
+                "blob = lambda d: os.path.join(layout, 'blobs', *d.split(':'))\n"
+                "index = json.load(open(os.path.join(layout, 'index.json')))\n"
+                "m = [x for x in index['manifests'] if x['annotations']['org.opencontainers.image.ref.name'] == 'lang'][0]\n"
+                "manifest = json.load(open(blob(m['digest'])))\n"
+                "want = lambda n: n.startswith('var/lib/dpkg/') or n in ('srv/app/package-lock.json', 'usr/local/bin/hello-go')\n"
+                "for layer in manifest['layers']:\n"
+                "    with tarfile.open(blob(layer['digest'])) as t:\n"
+                "        t.extractall(root, members=[x for x in t if want(x.name) and (x.isfile() or x.isdir())])\n"
+                "EOF\n",
+                &out),
+            0)
+      << out;
+  model::ScanResult r = MustScan("oci:" + layout + ":lang");
+  ASSERT_EQ(r.image.layers.size(), 4u);
+  EXPECT_TRUE(r.complete());
+
+  // Every OS-owned language package: dpkg -S names the same owner.
+  std::map<std::string, int> per_type;
+  for (const auto& p : r.packages) {
+    if (p.type == "deb") continue;
+    ++per_type[p.type];
+    if (p.type == "npm") continue;
+    std::string owner;
+    int rc = testing::Run("dpkg-query --admindir='" + root + "/var/lib/dpkg' -S '/" + p.db_path +
+                              "' 2>/dev/null",
+                          &owner);
+    if (rc != 0) {
+      EXPECT_EQ(p.owner, "") << p.name << " " << p.db_path;
+      continue;
+    }
+    std::string owner_name(Trim(owner.substr(0, owner.find(':'))));
+    EXPECT_TRUE(p.owner.starts_with("pkg:deb/debian/" + owner_name + "@"))
+        << p.name << " at " << p.db_path << ": owner " << p.owner << ", dpkg says " << owner_name;
+  }
+  EXPECT_GE(per_type["pypi"], 5);   // requests, urllib3, idna, certifi, yaml, ...
+  EXPECT_EQ(per_type["maven"], 4);  // commons-lang3, jackson core/databind/annotations
+  auto find = [&](std::string_view type, std::string_view name, std::string_view db_path) {
+    for (const auto& p : r.packages)
+      if (p.type == type && p.name == name && p.db_path == db_path) return &p;
+    return static_cast<const model::Package*>(nullptr);
+  };
+  const model::Package* requests = nullptr;
+  for (const auto& p : r.packages)
+    if (p.type == "pypi" && p.name == "requests") requests = &p;
+  ASSERT_NE(requests, nullptr);
+  EXPECT_TRUE(requests->owner.starts_with("pkg:deb/debian/python3-requests@")) << requests->owner;
+
+  // The Go program of layer 4: not owned, its own stdlib, attributed to
+  // layer 4 even though fzf (layer 2) carries the same stdlib version.
+  ASSERT_EQ(testing::Run("go version -m '" + root + "/usr/local/bin/hello-go'", &out), 0) << out;
+  std::string go_version = std::string(Trim(out.substr(out.find(": ") + 2, out.find('\n') - out.find(": ") - 2)));
+  ASSERT_TRUE(go_version.starts_with("go")) << out;
+  const model::Package* stdlib = find("golang", "stdlib", "usr/local/bin/hello-go");
+  ASSERT_NE(stdlib, nullptr);
+  EXPECT_EQ(stdlib->version, "v" + go_version.substr(2));
+  EXPECT_EQ(stdlib->layer.index, 3);
+  EXPECT_EQ(stdlib->owner, "");
+  const model::Package* fzf_stdlib = find("golang", "stdlib", "usr/bin/fzf");
+  ASSERT_NE(fzf_stdlib, nullptr);
+  EXPECT_EQ(fzf_stdlib->layer.index, 1);
+  EXPECT_TRUE(fzf_stdlib->owner.starts_with("pkg:deb/debian/fzf@")) << fzf_stdlib->owner;
+  const model::Package* main_module = find("golang", "example.com/hello", "usr/local/bin/hello-go");
+  ASSERT_NE(main_module, nullptr);
+  EXPECT_EQ(main_module->layer.index, 3);
+
+  // npm: each package npm installed, once, from its package.json, with the
+  // lockfile's scope; nothing left from the lockfile itself.
+  std::string lock_text;
+  ASSERT_EQ(testing::Run("python3 -c \"import json,sys; d=json.load(open(sys.argv[1])); "
+                         "[print(k, v['version'], 'dev' if v.get('dev') else 'prod') "
+                         "for k, v in d['packages'].items() if k]\" '" +
+                             root + "/srv/app/package-lock.json'",
+                         &lock_text),
+            0)
+      << lock_text;
+  std::set<std::tuple<std::string, std::string, std::string>> want, got;
+  for (auto line : Split(lock_text, '\n')) {
+    auto f = Split(Trim(line), ' ');
+    if (f.size() != 3) continue;
+    std::string key(f[0]);
+    want.insert({"srv/app/" + key + "/package.json", std::string(f[1]), std::string(f[2])});
+  }
+  for (const auto& p : r.packages)
+    if (p.type == "npm") {
+      got.insert({p.db_path, p.version, p.scope});
+      EXPECT_EQ(p.layer.index, 2) << p.db_path;
+    }
+  EXPECT_GE(want.size(), 40u);
+  EXPECT_EQ(got, want);
+  for (const char* name : {"express", "lodash", "minimist"})
+    EXPECT_NE(find("npm", name, "srv/app/node_modules/" + std::string(name) + "/package.json"),
+              nullptr)
+        << name;
+}
+
 TEST(ImageTest, MultiPlatformIndex) {
   CUSTOMS_REQUIRE_IMAGE(layout, "oci-multiarch");
   auto arches = [](const model::ScanResult& r) {

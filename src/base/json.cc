@@ -108,3 +108,90 @@ std::string DumpJson(const Json& value, int indent) {
 }
 
 }  // namespace customs
+
+namespace customs {
+
+namespace {
+// A SAX handler that builds nothing and remembers where the first syntax
+// error is: recovers the byte offset for an error message without holding
+// the document.
+struct JsonErrorLocator {
+  size_t position = 0;
+  bool failed = false;
+  bool null() { return true; }
+  bool boolean(bool) { return true; }
+  bool number_integer(Json::number_integer_t) { return true; }
+  bool number_unsigned(Json::number_unsigned_t) { return true; }
+  bool number_float(Json::number_float_t, const std::string&) { return true; }
+  bool string(std::string&) { return true; }
+  bool binary(Json::binary_t&) { return true; }
+  bool start_object(size_t) { return true; }
+  bool key(std::string&) { return true; }
+  bool end_object() { return true; }
+  bool start_array(size_t) { return true; }
+  bool end_array() { return true; }
+  bool parse_error(size_t pos, const std::string&, const nlohmann::detail::exception&) {
+    position = pos;
+    failed = true;
+    return false;
+  }
+};
+}  // namespace
+
+Status ParseJsonObjectMembers(
+    std::string_view text, std::string_view what,
+    const std::function<Status(std::string_view key, Json& value)>& member, size_t max_bytes,
+    size_t max_depth) {
+  if (text.size() > max_bytes)
+    return ResourceExhausted(std::string(what) + ": JSON document of " +
+                             std::to_string(text.size()) + " bytes exceeds the limit of " +
+                             std::to_string(max_bytes));
+  if (NestingDepth(text, max_depth) > max_depth)
+    return ResourceExhausted(std::string(what) + ": JSON nesting deeper than " +
+                             std::to_string(max_depth));
+  Status status;
+  bool top_is_object = false;
+  std::string key;
+  // Depth as nlohmann reports it: the top-level object starts at 0, its keys
+  // and primitive members are at 1, and a structured member ends at 1.
+  auto callback = [&](int depth, Json::parse_event_t event, Json& parsed) -> bool {
+    if (!status.ok()) return false;
+    switch (event) {
+      case Json::parse_event_t::object_start:
+        if (depth == 0) top_is_object = true;
+        return true;
+      case Json::parse_event_t::array_start:
+        return depth != 0;  // a top-level array is rejected after the parse
+      case Json::parse_event_t::key:
+        if (depth == 1 && parsed.is_string()) key = parsed.get_ref<const std::string&>();
+        return true;
+      case Json::parse_event_t::value:
+        if (depth != 1) return true;
+        status = member(key, parsed);
+        return false;
+      case Json::parse_event_t::object_end:
+      case Json::parse_event_t::array_end:
+        if (depth != 1) return true;
+        status = member(key, parsed);
+        return false;
+    }
+    return true;
+  };
+  Json rest = Json::parse(text.begin(), text.end(), callback, /*allow_exceptions=*/false);
+  if (!status.ok()) return status;
+  if (rest.is_discarded()) {
+    JsonErrorLocator locator;
+    try {
+      (void)Json::sax_parse(text.begin(), text.end(), &locator);
+    } catch (const std::exception&) {
+    }
+    if (locator.failed)
+      return InvalidArgument(std::string(what) + ": malformed JSON at byte " +
+                             std::to_string(locator.position));
+  }
+  if (!top_is_object)
+    return InvalidArgument(std::string(what) + ": expected a JSON object at the top level");
+  return Status::Ok();
+}
+
+}  // namespace customs

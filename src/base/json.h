@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
@@ -20,6 +21,19 @@ using Json = nlohmann::json;
 // malformed. `what` names the document in errors ("index.json").
 Result<Json> ParseJson(std::string_view text, std::string_view what,
                        size_t max_bytes = kMaxImageJsonBytes, size_t max_depth = kMaxJsonDepth);
+
+// Streams the members of a document whose top level is an object, for
+// documents too big to hold as one DOM (the Debian tracker's ~70 MB): only
+// one member's value is built at a time. `member` gets each key and its
+// value (it may move from the value) as soon as the value is parsed; a
+// non-ok Status from it stops the walk (the rest of the text is still
+// scanned, not built) and is returned. Size and depth are bounded as in
+// ParseJson; InvalidArgument (with byte offset) when malformed or when the
+// top level is not an object.
+Status ParseJsonObjectMembers(
+    std::string_view text, std::string_view what,
+    const std::function<Status(std::string_view key, Json& value)>& member,
+    size_t max_bytes = kMaxImageJsonBytes, size_t max_depth = kMaxJsonDepth);
 
 // Typed field access that never throws: a missing field or a field of another
 // type gives the fallback.

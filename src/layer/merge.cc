@@ -102,11 +102,19 @@ MergedFindings Merge(const std::vector<const LayerResult*>& layers) {
     const TreeNode* n = out.tree.Find(path);
     return n != nullptr && n->layer == layer;
   };
-  // First layer in which each package identity appears.
-  std::map<std::tuple<std::string, std::string, std::string, std::string>, int> first_seen;
+  // First layer in which each package identity appears. The database path is
+  // part of the identity: dpkg rewrites one status file in every layer that
+  // installs something, while the same Go stdlib version in two binaries of
+  // two layers is two packages.
+  using Identity = std::tuple<std::string, std::string, std::string, std::string, std::string,
+                              std::string>;
+  auto identity = [](const model::Package& p) {
+    return Identity(p.type, p.name, p.version, p.arch, p.db_path, p.inner_path);
+  };
+  std::map<Identity, int> first_seen;
   for (size_t i = 0; i < layers.size(); ++i)
     for (const auto& p : layers[i]->findings.packages)
-      first_seen.emplace(std::tuple(p.type, p.name, p.version, p.arch), static_cast<int>(i));
+      first_seen.emplace(identity(p), static_cast<int>(i));
 
   for (size_t i = 0; i < layers.size(); ++i) {
     int li = static_cast<int>(i);
@@ -114,7 +122,7 @@ MergedFindings Merge(const std::vector<const LayerResult*>& layers) {
     for (const auto& p : f.packages) {
       if (!visible(li, p.db_path)) continue;
       model::Package copy = p;
-      copy.layer.index = first_seen[std::tuple(p.type, p.name, p.version, p.arch)];
+      copy.layer.index = first_seen[identity(p)];
       out.findings.packages.push_back(std::move(copy));
     }
     for (const auto& os : f.os)

@@ -47,6 +47,10 @@ struct Package {
   // written in package.json: kept for the contraband checks.
   std::map<std::string, std::string> scripts;
   LayerRef layer;  // the layer that installed this version
+  // Language packages whose file (db_path) an OS package installed, such as
+  // Debian's python3-requests shipping requests' egg-info: the purl of that
+  // OS package. Matching then uses the distro's advisories. Empty otherwise.
+  std::string owner;
   // Files the package database says it owns ("usr/bin/bash", no leading
   // "/"), where the database lists them.
   std::vector<std::string> files;

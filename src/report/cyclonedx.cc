@@ -4,6 +4,7 @@
 // run image -> OS -> packages.
 #include <algorithm>
 #include <nlohmann/json.hpp>
+#include <map>
 #include <set>
 
 #include "base/digest.h"
@@ -64,6 +65,11 @@ OJson PackageComponent(const std::string& ref, const model::Package& p) {
   AddProperty(props, "customs:SrcName", p.source_name);
   AddProperty(props, "customs:SrcVersion", p.source_version);
   AddProperty(props, "customs:DBPath", p.db_path);
+  AddProperty(props, "customs:InnerPath", p.inner_path);
+  AddProperty(props, "customs:Scope", p.scope);
+  for (const auto& [stage, command] : p.scripts)
+    AddProperty(props, "customs:Script", stage + ": " + command);
+  AddProperty(props, "customs:OwnedBy", p.owner);
   if (p.layer.index >= 0) AddProperty(props, "customs:LayerIndex", std::to_string(p.layer.index));
   AddProperty(props, "customs:LayerDiffID", p.layer.diff_id);
   AddProperty(props, "customs:LayerDigest", p.layer.digest);
@@ -186,10 +192,19 @@ Result<std::string> RenderCycloneDx(const std::vector<model::ScanResult>& result
     }
     std::vector<std::string> package_refs;
     std::vector<OJson> package_components;
+    std::map<std::string, size_t> by_purl;  // OS packages, for owned language packages
     for (const auto& p : r.packages) {
       std::string ref = MakeUnique(used, PackageRef(i, p));
+      if (!p.purl.empty() && (p.type == "deb" || p.type == "apk" || p.type == "rpm"))
+        by_purl.emplace(p.purl, package_refs.size());
       package_refs.push_back(ref);
       package_components.push_back(PackageComponent(ref, p));
+    }
+    // An OS package depends on the language packages whose files it installed.
+    std::vector<std::vector<std::string>> owned(package_refs.size());
+    for (size_t k = 0; k < r.packages.size(); ++k) {
+      auto it = r.packages[k].owner.empty() ? by_purl.end() : by_purl.find(r.packages[k].owner);
+      if (it != by_purl.end()) owned[it->second].push_back(package_refs[k]);
     }
     if (!r.os.empty()) {
       std::string os_ref = MakeUnique(
@@ -201,7 +216,8 @@ Result<std::string> RenderCycloneDx(const std::vector<model::ScanResult>& result
       dependencies.push_back(Dependency(image_ref, package_refs));
     }
     for (auto& c : package_components) components.push_back(std::move(c));
-    for (const auto& ref : package_refs) dependencies.push_back(Dependency(ref, {}));
+    for (size_t k = 0; k < package_refs.size(); ++k)
+      dependencies.push_back(Dependency(package_refs[k], owned[k]));
   }
   if (multi) dependencies.insert(dependencies.begin(), Dependency(root_ref, platform_refs));
 

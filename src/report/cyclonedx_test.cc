@@ -192,6 +192,48 @@ TEST(CycloneDxTest, BomRefsAreUniqueAndDependenciesComplete) {
   EXPECT_EQ(deps.size(), 10u);
 }
 
+// A language package whose files an OS package installed: the OS package
+// depends on it, and the component names its owner.
+model::ScanResult WithOwnedPythonPackage() {
+  model::ScanResult r = testdata::Debian();
+  model::Package deb = r.packages[0];
+  model::Package pypi;
+  pypi.type = "pypi";
+  pypi.name = "requests";
+  pypi.version = "2.28.1";
+  pypi.purl = "pkg:pypi/requests@2.28.1";
+  pypi.db_path = "usr/lib/python3/dist-packages/requests-2.28.1.egg-info/PKG-INFO";
+  pypi.owner = deb.purl;
+  r.packages.push_back(pypi);
+  return r;
+}
+
+TEST(CycloneDxTest, OwnedLanguagePackageIsADependencyOfItsOsPackage) {
+  model::ScanResult r = WithOwnedPythonPackage();
+  Json bom = Render({r});
+  std::string owner_ref, owned_ref;
+  for (const auto& c : bom["components"]) {
+    if (JsonString(c, "purl") == r.packages[0].purl) owner_ref = c["bom-ref"];
+    if (JsonString(c, "purl") == "pkg:pypi/requests@2.28.1") {
+      owned_ref = c["bom-ref"];
+      EXPECT_EQ(Properties(c)["customs:OwnedBy"], std::vector<std::string>{r.packages[0].purl});
+    }
+  }
+  ASSERT_FALSE(owner_ref.empty());
+  ASSERT_FALSE(owned_ref.empty());
+  int checked = 0;
+  for (const auto& d : bom["dependencies"]) {
+    if (d["ref"] == owner_ref) {
+      EXPECT_EQ(JsonStrings(d, "dependsOn"), std::vector<std::string>{owned_ref});
+      ++checked;
+    } else if (JsonString(d, "ref") != JsonString(bom["metadata"]["component"], "bom-ref") &&
+               JsonString(d, "ref").starts_with("pkg:")) {
+      EXPECT_TRUE(JsonStrings(d, "dependsOn").empty()) << d.dump();
+    }
+  }
+  EXPECT_EQ(checked, 1);
+}
+
 TEST(CycloneDxTest, SeveralPlatformsGetOneContainerEach) {
   Json bom = Render({testdata::Alpine("amd64"), testdata::Alpine("arm64")});
   const Json& root = bom["metadata"]["component"];

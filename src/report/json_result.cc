@@ -72,6 +72,10 @@ OJson Package(const model::Package& p) {
                {"maintainer", p.maintainer},
                {"purl", p.purl},
                {"dbPath", p.db_path},
+               {"innerPath", p.inner_path},
+               {"scope", p.scope},
+               {"scripts", p.scripts},
+               {"owner", p.owner},
                {"layer", Layer(p.layer)},
                {"files", p.files}};
 }

@@ -2,6 +2,7 @@
 // letters, digits, '.' and '-' made from its name and version plus a short
 // hash, so ids are valid, stable across runs and unique in the document.
 #include <nlohmann/json.hpp>
+#include <map>
 #include <set>
 
 #include "base/digest.h"
@@ -145,12 +146,22 @@ Result<std::string> RenderSpdx(const std::vector<model::ScanResult>& results,
       packages.push_back(OsPackage(os_id, r.os));
       relationships.push_back(Relationship(image_id, "CONTAINS", os_id));
     }
+    std::map<std::string, std::string> os_ids;  // purl -> SPDX id, for owners
+    std::vector<std::string> ids;
     for (const auto& pkg : r.packages) {
       std::string id = MakeUnique(
           used, "SPDXRef-Package-" + SpdxIdString(pkg.type) + "-" + SpdxIdString(pkg.name) + "-" +
                     SpdxIdString(DisplayVersion(pkg)) + "-" + Hash8(PackageIdentity(i, pkg)));
       packages.push_back(InstalledPackage(id, pkg, refs));
       relationships.push_back(Relationship(image_id, "CONTAINS", id));
+      if (!pkg.purl.empty() && (pkg.type == "deb" || pkg.type == "apk" || pkg.type == "rpm"))
+        os_ids.emplace(pkg.purl, id);
+      ids.push_back(std::move(id));
+    }
+    // The OS package that installed a language package's files contains it.
+    for (size_t k = 0; k < r.packages.size(); ++k) {
+      auto it = r.packages[k].owner.empty() ? os_ids.end() : os_ids.find(r.packages[k].owner);
+      if (it != os_ids.end()) relationships.push_back(Relationship(it->second, "CONTAINS", ids[k]));
     }
   }
 

@@ -80,6 +80,35 @@ TEST(SpdxTest, ImageOsAndPackages) {
   EXPECT_FALSE(doc.contains("files"));
 }
 
+TEST(SpdxTest, OsPackageContainsTheLanguagePackageItInstalled) {
+  model::ScanResult r = testdata::Debian();
+  model::Package pypi;
+  pypi.type = "pypi";
+  pypi.name = "requests";
+  pypi.version = "2.28.1";
+  pypi.purl = "pkg:pypi/requests@2.28.1";
+  pypi.owner = r.packages[0].purl;
+  r.packages.push_back(pypi);
+  Json doc = Render({r});
+  std::map<std::string, std::string> id_of;  // purl -> SPDXID
+  for (const auto& p : doc["packages"])
+    if (const Json* refs = JsonArray(p, "externalRefs"))
+      for (const auto& ref : *refs)
+        if (JsonString(ref, "referenceType") == "purl")
+          id_of[JsonString(ref, "referenceLocator")] = JsonString(p, "SPDXID");
+  std::string owner = id_of[r.packages[0].purl], owned = id_of["pkg:pypi/requests@2.28.1"];
+  ASSERT_FALSE(owner.empty());
+  ASSERT_FALSE(owned.empty());
+  int contains = 0;
+  for (const auto& rel : doc["relationships"])
+    if (JsonString(rel, "spdxElementId") == owner &&
+        JsonString(rel, "relationshipType") == "CONTAINS") {
+      EXPECT_EQ(JsonString(rel, "relatedSpdxElement"), owned);
+      ++contains;
+    }
+  EXPECT_EQ(contains, 1);
+}
+
 TEST(SpdxTest, SpdxIdsAreValidUniqueAndDerivedFromNameAndVersion) {
   Json doc = Render({testdata::Debian(), testdata::Rocky()});
   std::regex valid("^SPDXRef-[a-zA-Z0-9.-]+$");

@@ -8,6 +8,7 @@
 
 #include "base/pipe_stream.h"
 #include "catalog/catalogers.h"
+#include "catalog/relations.h"
 #include "catalog/os_release.h"
 #include "layer/decompress.h"
 #include "layer/merge.h"
@@ -127,6 +128,7 @@ Result<std::vector<model::ScanResult>> ScanImage(const std::string& image_arg,
         p.layer = img.info.layers[static_cast<size_t>(p.layer.index)];
     catalog::FinishPackages(result.os, merged.findings.package_files,
                             merged.findings.package_licenses, result.packages);
+    catalog::RelatePackages(result.packages);
     std::sort(result.packages.begin(), result.packages.end(), PackageLess);
     result.diagnostics = std::move(merged.diagnostics);
     results.push_back(std::move(result));

@@ -54,6 +54,26 @@
 #                                    one in-toto JSON layer) that platform
 #                                    selection must skip.
 #   hello.deb                        cache: the `hello` package for layer 3.
+#   oci-lang/                        OCI layout, tag `lang`, four gzip layers for
+#                                    the language catalogers and ownership:
+#                                    1. the oci-debian layer;
+#                                    2. Debian packages python3-requests,
+#                                       python3-yaml, libcommons-lang3-java,
+#                                       libjackson2-databind-java and fzf (a Go
+#                                       program) with their dependencies, from
+#                                       this machine's Debian mirror, installed
+#                                       with dpkg --root;
+#                                    3. srv/app: `npm install --ignore-scripts` of
+#                                       express@4.17.1, lodash@4.17.20 and
+#                                       minimist@1.2.5 (real published versions,
+#                                       with known advisories) from the npm
+#                                       registry, with its package-lock.json;
+#                                    4. usr/local/bin/hello-go, built here with
+#                                       Debian's Go toolchain from a main module
+#                                       example.com/hello requiring
+#                                       example.com/greet v0.1.0 => ./greet.
+#   lang-debs/                       cache: the .deb files of layer 2.
+#   lang.docker-archive.tar          skopeo copy of oci-lang:lang, named lang:lang.
 #
 # Facts a test may rely on: the debian layer holds the root directory as a tar
 # member named "/" (umoci insert at / writes it so); the debian layer's diff_id
@@ -254,6 +274,118 @@ copy_image multilayer.docker-archive.tar "oci:$out/oci-multilayer:multi" \
 copy_image multilayer.oci-archive.tar "oci:$out/oci-multilayer:multi" \
   oci-archive "$out/multilayer.oci-archive.tar" ":multi"
 
+# --------------------------------------------------------------------- oci-lang
+if [ -d "$out/oci-lang" ]; then
+  skip oci-lang
+else
+  begin "oci-lang (Debian python/java/Go packages, npm app, Go program)"
+  for tool in npm go; do
+    command -v "$tool" >/dev/null 2>&1 || die "missing tool '$tool' for oci-lang; run scripts/install-deps.sh"
+  done
+  lang="$out/oci-lang.tmp"
+  bundle="$out/lang-bundle.tmp"
+  rm -rf "$lang" "$bundle"
+  skopeo copy -q "oci:$out/oci-debian:base" "oci:$lang:lang"
+  umoci unpack --image "$lang:lang" "$bundle" >/dev/null
+  r="$bundle/rootfs"
+
+  # Layer 2: the packages and the dependencies the rootfs lacks, resolved by
+  # this machine's apt against the rootfs's own dpkg status.
+  debs="$out/lang-debs"
+  if [ ! -d "$debs" ]; then
+    rm -rf "$debs.tmp"
+    mkdir -p "$debs.tmp/partial"
+    apt_dl() {
+      apt-get -qq -o Dir::State::Status="$r/var/lib/dpkg/status" \
+        -o Dir::Cache::archives="$debs.tmp" -o Debug::NoLocking=1 \
+        --download-only --no-install-recommends -y install \
+        python3-requests python3-yaml libcommons-lang3-java libjackson2-databind-java fzf
+    }
+    apt_dl >/dev/null 2>&1 || { apt-get update -qq && apt_dl >/dev/null; } ||
+      die "downloading the oci-lang packages failed"
+    rm -rf "$debs.tmp/partial" "$debs.tmp/lock"
+    mv "$debs.tmp" "$debs"
+  fi
+  # Maintainer scripts run chrooted and want /dev/null. Pre-Depends make dpkg
+  # refuse some packages on the first pass; later passes install them.
+  mknod -m 666 "$r/dev/null" c 1 3
+  for pass in 1 2 3; do
+    dpkg --root="$r" -i "$debs"/*.deb >"$out/lang-dpkg.log" 2>&1 && break
+  done
+  dpkg --root="$r" --configure -a >>"$out/lang-dpkg.log" 2>&1
+  [ -z "$(dpkg --root="$r" --audit)" ] || die "dpkg left packages unconfigured, see $out/lang-dpkg.log"
+  rm -f "$r/dev/null" "$r"/var/lib/dpkg/*-old "$r/var/log/dpkg.log" "$r/var/log/alternatives.log"
+  rm -rf "$r"/var/cache/debconf/*-old
+  umoci repack --refresh-bundle --image "$lang:lang" \
+    --history.created_by "dpkg -i python3-requests python3-yaml libcommons-lang3-java libjackson2-databind-java fzf (+deps)" "$bundle"
+
+  # Layer 3: a Node.js application installed from the npm registry.
+  app="$r/srv/app"
+  mkdir -p "$app"
+  cat >"$app/package.json" <<'JSON'
+{
+  "name": "customs-test-app",
+  "version": "1.0.0",
+  "private": true,
+  "dependencies": {
+    "express": "4.17.1",
+    "lodash": "4.17.20",
+    "minimist": "1.2.5"
+  }
+}
+JSON
+  (cd "$app" && npm install --ignore-scripts --no-audit --no-fund --loglevel=error >/dev/null) ||
+    die "npm install in oci-lang failed (is registry.npmjs.org reachable?)"
+  umoci repack --refresh-bundle --image "$lang:lang" \
+    --history.created_by "npm install express@4.17.1 lodash@4.17.20 minimist@1.2.5" "$bundle"
+
+  # Layer 4: a Go program with a replaced dependency, built offline.
+  src="$out/lang-go.tmp"
+  rm -rf "$src"
+  mkdir -p "$src/greet"
+  cat >"$src/go.mod" <<'EOM'
+module example.com/hello
+
+go 1.19
+
+require example.com/greet v0.1.0
+
+replace example.com/greet v0.1.0 => ./greet
+EOM
+  cat >"$src/greet/go.mod" <<'EOM'
+module example.com/greet
+
+go 1.19
+EOM
+  cat >"$src/greet/greet.go" <<'EOG'
+package greet
+
+func Hello() string { return "hello from customs" }
+EOG
+  cat >"$src/main.go" <<'EOG'
+package main
+
+import (
+	"fmt"
+
+	"example.com/greet"
+)
+
+func main() { fmt.Println(greet.Hello()) }
+EOG
+  (cd "$src" && GOFLAGS=-mod=mod GOPROXY=off GOCACHE="$out/lang-go.cache" \
+    go build -trimpath -o "$r/usr/local/bin/hello-go" .) || die "go build of hello-go failed"
+  rm -rf "$src" "$out/lang-go.cache"
+  umoci repack --refresh-bundle --image "$lang:lang" \
+    --history.created_by "go build -o /usr/local/bin/hello-go" "$bundle"
+  umoci gc --layout "$lang"
+  rm -rf "$bundle"
+  mv "$lang" "$out/oci-lang"
+  done_step oci-lang
+fi
+copy_image lang.docker-archive.tar "oci:$out/oci-lang:lang" \
+  docker-archive "$out/lang.docker-archive.tar" ":lang:lang"
+
 # ----------------------------------------------------------------------- alpine
 alpine_dir="$shared/images/alpine-minirootfs"
 amd64_tgz="$alpine_dir/alpine-minirootfs-3.20.3-x86_64.tar.gz"
@@ -320,7 +452,7 @@ echo
 echo "Sizes:"
 for f in rootfs/debian oci-debian debian.docker-archive.tar debian.oci-archive.tar \
   oci-debian-zstd oci-multilayer multilayer.docker-archive.tar multilayer.oci-archive.tar \
-  oci-alpine alpine.docker-archive.tar oci-multiarch "$(basename "$tarball")"; do
+  oci-lang lang.docker-archive.tar oci-alpine alpine.docker-archive.tar oci-multiarch "$(basename "$tarball")"; do
   if [ -e "$out/$f" ]; then
     printf '  %-34s %s\n' "$f" "$(du -sh --apparent-size "$out/$f" | cut -f1)"
   fi
