@@ -1,8 +1,15 @@
 #!/usr/bin/env bash
-# Installs the dependencies, builds customs, builds a demo image from real
-# parts (debootstrap bookworm minbase packed by umoci, copied by skopeo) and
-# scans it: the package table, then a CycloneDX SBOM in out/demo.cdx.json.
+# Installs the dependencies, builds customs, builds demo images from real
+# parts (debootstrap bookworm minbase packed by umoci, Debian python/java/Go
+# packages, an npm application from the npm registry, a Go program), gets
+# advisory data and scans: vulnerabilities of the application image, then a
+# CycloneDX SBOM in out/demo.cdx.json.
 # Needs root for debootstrap (sudo is used when not root).
+#
+# Advisory data: `customs db update` from the public sources (OSV, the Debian
+# security tracker, Alpine secdb). Where those are unreachable and
+# ../shared/data is present (this project's machines), the DB is imported
+# from that copy of real advisories instead.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SUDO=""
@@ -12,8 +19,15 @@ cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 ninja -C build customs
 $SUDO bash tests/images/build_images.sh tests/images/cache
 mkdir -p out
+customs=./build/src/cli/customs
+db=out/advisories.db
+shared=../shared/data
 set -x
-./build/src/cli/customs scan docker-archive:tests/images/cache/multilayer.docker-archive.tar
-./build/src/cli/customs sbom oci:tests/images/cache/oci-multilayer:multi -o out/demo.cdx.json
+$customs db update --db "$db" ||
+  { [ -d "$shared/osv" ] && $customs db import --db "$db" "$shared/osv" "$shared/feeds/debian" "$shared/feeds/alpine-secdb"; }
+$customs db status --db "$db"
+$customs scan oci:tests/images/cache/oci-lang:lang --db "$db"
+$customs explain CVE-2021-44906 oci:tests/images/cache/oci-lang:lang --db "$db"
+$customs sbom oci:tests/images/cache/oci-lang:lang -o out/demo.cdx.json
 { set +x; } 2>/dev/null
 echo "SBOM written to out/demo.cdx.json"

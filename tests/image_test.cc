@@ -108,20 +108,23 @@ TEST(ImageTest, LanguagePackagesOwnershipAndLockfiles) {
   // layers in manifest order (umoci unpack of the whole image takes ~20 s).
   std::string root = testing::TempDir();
   std::string out;
-  ASSERT_EQ(testing::Run(
-                "python3 - '" + layout + "' '" + root + "' <<'EOF'\n"
-                "import json, os, sys, tarfile\n"
-                "layout, root = sys.argv[1:]\n"
-                "blob = lambda d: os.path.join(layout, 'blobs', *d.split(':'))\n"
-                "index = json.load(open(os.path.join(layout, 'index.json')))\n"
-                "m = [x for x in index['manifests'] if x['annotations']['org.opencontainers.image.ref.name'] == 'lang'][0]\n"
-                "manifest = json.load(open(blob(m['digest'])))\n"
-                "want = lambda n: n.startswith('var/lib/dpkg/') or n in ('srv/app/package-lock.json', 'usr/local/bin/hello-go')\n"
-                "for layer in manifest['layers']:\n"
-                "    with tarfile.open(blob(layer['digest'])) as t:\n"
-                "        t.extractall(root, members=[x for x in t if want(x.name) and (x.isfile() or x.isdir())])\n"
-                "EOF\n",
-                &out),
+  ASSERT_EQ(testing::Run("python3 - '" + layout + "' '" + root +
+                             "' <<'EOF'\n"
+                             "import json, os, sys, tarfile\n"
+                             "layout, root = sys.argv[1:]\n"
+                             "blob = lambda d: os.path.join(layout, 'blobs', *d.split(':'))\n"
+                             "index = json.load(open(os.path.join(layout, 'index.json')))\n"
+                             "m = [x for x in index['manifests'] if "
+                             "x['annotations']['org.opencontainers.image.ref.name'] == 'lang'][0]\n"
+                             "manifest = json.load(open(blob(m['digest'])))\n"
+                             "want = lambda n: n.startswith('var/lib/dpkg/') or n in "
+                             "('srv/app/package-lock.json', 'usr/local/bin/hello-go')\n"
+                             "for layer in manifest['layers']:\n"
+                             "    with tarfile.open(blob(layer['digest'])) as t:\n"
+                             "        t.extractall(root, members=[x for x in t if want(x.name) and "
+                             "(x.isfile() or x.isdir())])\n"
+                             "EOF\n",
+                         &out),
             0)
       << out;
   model::ScanResult r = MustScan("oci:" + layout + ":lang");
@@ -135,9 +138,9 @@ TEST(ImageTest, LanguagePackagesOwnershipAndLockfiles) {
     ++per_type[p.type];
     if (p.type == "npm") continue;
     std::string owner;
-    int rc = testing::Run("dpkg-query --admindir='" + root + "/var/lib/dpkg' -S '/" + p.db_path +
-                              "' 2>/dev/null",
-                          &owner);
+    int rc = testing::Run(
+        "dpkg-query --admindir='" + root + "/var/lib/dpkg' -S '/" + p.db_path + "' 2>/dev/null",
+        &owner);
     if (rc != 0) {
       EXPECT_EQ(p.owner, "") << p.name << " " << p.db_path;
       continue;
@@ -162,7 +165,8 @@ TEST(ImageTest, LanguagePackagesOwnershipAndLockfiles) {
   // The Go program of layer 4: not owned, its own stdlib, attributed to
   // layer 4 even though fzf (layer 2) carries the same stdlib version.
   ASSERT_EQ(testing::Run("go version -m '" + root + "/usr/local/bin/hello-go'", &out), 0) << out;
-  std::string go_version = std::string(Trim(out.substr(out.find(": ") + 2, out.find('\n') - out.find(": ") - 2)));
+  std::string go_version =
+      std::string(Trim(out.substr(out.find(": ") + 2, out.find('\n') - out.find(": ") - 2)));
   ASSERT_TRUE(go_version.starts_with("go")) << out;
   const model::Package* stdlib = find("golang", "stdlib", "usr/local/bin/hello-go");
   ASSERT_NE(stdlib, nullptr);

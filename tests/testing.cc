@@ -66,6 +66,7 @@ std::string TempDir() {
 int Run(const std::string& command, std::string* output) {
   FILE* p = ::popen((command + " 2>&1").c_str(), "r");
   if (p == nullptr) return -1;
+  if (output != nullptr) output->clear();
   char buf[4096];
   size_t n;
   while ((n = fread(buf, 1, sizeof(buf), p)) > 0)

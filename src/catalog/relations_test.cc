@@ -28,8 +28,10 @@ TEST(RelationsTest, OsPackageOwnsLanguagePackageFiles) {
       Pkg("pypi", "requests", "2.28.1",
           "usr/lib/python3/dist-packages/requests-2.28.1.egg-info/PKG-INFO"),
       Pkg("golang", "stdlib", "v1.19.8", "usr/bin/fzf"),
-      Pkg("pypi", "six", "1.16.0", "usr/lib/python3.11/site-packages/six-1.16.0.dist-info/METADATA"),
-      Pkg("pypi", "flask", "3.0.0", "usr/local/lib/python3.11/site-packages/flask-3.0.0.dist-info/METADATA"),
+      Pkg("pypi", "six", "1.16.0",
+          "usr/lib/python3.11/site-packages/six-1.16.0.dist-info/METADATA"),
+      Pkg("pypi", "flask", "3.0.0",
+          "usr/local/lib/python3.11/site-packages/flask-3.0.0.dist-info/METADATA"),
   };
   RelatePackages(packages);
   ASSERT_EQ(packages.size(), 6u);

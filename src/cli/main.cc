@@ -1,23 +1,29 @@
 // The customs command line: parses flags, calls the library, picks a
-// reporter. Exit codes: 0 success, 1 findings over the gate (later issues),
+// reporter. Exit codes: 0 success, 1 findings over the gate (--fail-on),
 // 2 usage or input error with a one-line reason on stderr.
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
+#include <cctype>
 #include <cstdio>
 #include <cstdlib>
 #include <ctime>
 #include <iostream>
+#include <optional>
 
 #include "base/file.h"
 #include "base/strings.h"
+#include "cli/db_command.h"
 #include "report/report.h"
 #include "scan/scanner.h"
+#include "vuln/updater.h"
 
 namespace customs::cli {
 namespace {
 
 constexpr int kExitOk = 0;
+constexpr int kExitFindings = 1;
 constexpr int kExitInputError = 2;
 
 int Fail(const std::string& message) {
@@ -49,6 +55,17 @@ struct CommonFlags {
   uint64_t max_ratio = kMaxExpansionRatio;
   uint64_t max_entries = kMaxLayerEntries;
   unsigned parallel = 0;
+  // Vulnerability matching (scan and explain only).
+  std::string scanners = "vuln";
+  std::string db;
+  std::string severity;  // "CRITICAL,HIGH": only these are reported
+  bool ignore_unfixed = false;
+  bool include_unimportant = false;
+  bool match_kernel_headers = false;
+  bool show_suppressed = false;
+  std::string fail_on;  // a severity: exit 1 when a finding is at or above it
+  std::string ignore_file;
+  std::vector<std::string> vex;
 };
 
 void AddCommonFlags(CLI::App* cmd, CommonFlags& f) {
@@ -68,6 +85,92 @@ void AddCommonFlags(CLI::App* cmd, CommonFlags& f) {
   cmd->add_option("--max-layer-entries", f.max_entries, "stop at this many entries in one layer")
       ->capture_default_str();
   cmd->add_option("--parallel", f.parallel, "layers analyzed at once (0: one per core)");
+}
+
+void AddVulnFlags(CLI::App* cmd, CommonFlags& f) {
+  cmd->add_option("--scanners", f.scanners,
+                  "what to look for: vuln, or none for the inventory only")
+      ->check(CLI::IsMember({"vuln", "none"}))
+      ->capture_default_str();
+  cmd->add_option("--db", f.db, "advisory DB (default: " + vuln::DefaultDbPath().string() + ")");
+  cmd->add_option("--severity", f.severity,
+                  "report only these severities: UNKNOWN,NEGLIGIBLE,LOW,MEDIUM,HIGH,CRITICAL");
+  cmd->add_flag("--ignore-unfixed", f.ignore_unfixed, "report only vulnerabilities with a fix");
+  cmd->add_flag("--include-unimportant", f.include_unimportant,
+                "report CVEs Debian rates unimportant");
+  cmd->add_flag("--match-kernel-headers", f.match_kernel_headers,
+                "match kernel CVEs against linux-libc-dev and kernel headers");
+  cmd->add_flag("--show-suppressed", f.show_suppressed,
+                "keep suppressed vulnerabilities in json, sarif and cyclonedx output");
+  cmd->add_option("--ignorefile", f.ignore_file,
+                  "ignore file: .trivyignore text (ID [exp:YYYY-MM-DD], # reasons) or YAML "
+                  "(default: .customsignore or .customsignore.yaml when present)");
+  cmd->add_option("--vex", f.vex, "OpenVEX document marking vulnerabilities not_affected")
+      ->allow_extra_args(false);
+  cmd->add_option("--fail-on", f.fail_on,
+                  "exit 1 when a vulnerability or contraband is at or above this severity")
+      ->check(CLI::IsMember({"UNKNOWN", "NEGLIGIBLE", "LOW", "MEDIUM", "HIGH", "CRITICAL"},
+                            CLI::ignore_case));
+}
+
+Result<model::Severity> ParseSeverity(std::string_view name) {
+  std::string upper;
+  for (char c : Trim(name)) upper += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  for (auto s : {model::Severity::kUnknown, model::Severity::kNegligible, model::Severity::kLow,
+                 model::Severity::kMedium, model::Severity::kHigh, model::Severity::kCritical})
+    if (model::SeverityName(s) == upper) return s;
+  return InvalidArgument("unknown severity '" + std::string(name) + "'");
+}
+
+// Applies the presentation filters (--severity, --ignore-unfixed, suppressed)
+// and returns whether anything left reaches --fail-on.
+Result<bool> FilterFindings(const CommonFlags& f, bool keep_suppressed,
+                            std::vector<model::ScanResult>& results) {
+  std::vector<model::Severity> wanted;
+  for (auto name : Split(f.severity, ','))
+    if (!Trim(name).empty()) {
+      CUSTOMS_ASSIGN_OR_RETURN(auto s, ParseSeverity(name), "--severity");
+      wanted.push_back(s);
+    }
+  std::optional<model::Severity> gate;
+  if (!f.fail_on.empty()) {
+    CUSTOMS_ASSIGN_OR_RETURN(gate, ParseSeverity(f.fail_on), "--fail-on");
+  }
+  bool failed = false;
+  for (auto& r : results) {
+    std::erase_if(r.vulnerabilities, [&](const model::Vulnerability& v) {
+      if (!wanted.empty() && std::find(wanted.begin(), wanted.end(), v.severity) == wanted.end())
+        return true;
+      if (f.ignore_unfixed && v.status != model::VulnStatus::kFixed) return true;
+      return !keep_suppressed && !v.suppressed_by.empty();
+    });
+    if (gate) {
+      for (const auto& v : r.vulnerabilities)
+        failed = failed || (v.suppressed_by.empty() && v.severity >= *gate);
+      for (const auto& d : r.detections) failed = failed || d.severity >= *gate;
+    }
+  }
+  return failed;
+}
+
+Result<scan::VulnScanNotices> RunMatch(const CommonFlags& f, const std::string& explain_id,
+                                       std::vector<model::ScanResult>& results) {
+  scan::VulnScanOptions options;
+  options.db_path = f.db.empty() ? vuln::DefaultDbPath().string() : f.db;
+  options.match.include_unimportant = f.include_unimportant;
+  options.match.match_kernel_headers = f.match_kernel_headers;
+  options.match.explain_id = explain_id;
+  options.now = std::time(nullptr);
+  if (!f.ignore_file.empty()) {
+    options.ignore_files.push_back(f.ignore_file);
+  } else {
+    for (const char* name : {".customsignore", ".customsignore.yaml"})
+      if (access(name, R_OK) == 0) options.ignore_files.push_back(name);
+  }
+  options.vex_files = f.vex;
+  CUSTOMS_ASSIGN_OR_RETURN(auto notices, scan::MatchVulnerabilities(results, options));
+  for (const auto& w : notices.warnings) std::fprintf(stderr, "customs: warning: %s\n", w.c_str());
+  return notices;
 }
 
 Result<std::vector<model::ScanResult>> RunScan(const CommonFlags& f) {
@@ -104,6 +207,7 @@ Result<std::string> Render(const std::string& format,
   if (format == "cyclonedx" || format == "cyclonedx-json")
     return report::RenderCycloneDx(results, options);
   if (format == "spdx-json") return report::RenderSpdx(results, options);
+  if (format == "sarif") return report::RenderSarif(results, options);
   return InvalidArgument("unknown --format '" + format + "'");
 }
 
@@ -118,9 +222,18 @@ int Main(int argc, char** argv) {
   scan_flags.format = "table";
   CLI::App* scan_cmd = app.add_subcommand("scan", "list what is in an image");
   AddCommonFlags(scan_cmd, scan_flags);
-  scan_cmd->add_option("-f,--format", scan_flags.format, "table, json, cyclonedx, spdx-json")
-      ->check(CLI::IsMember({"table", "json", "cyclonedx", "cyclonedx-json", "spdx-json"}))
+  scan_cmd->add_option("-f,--format", scan_flags.format, "table, json, sarif, cyclonedx, spdx-json")
+      ->check(CLI::IsMember({"table", "json", "sarif", "cyclonedx", "cyclonedx-json", "spdx-json"}))
       ->capture_default_str();
+  AddVulnFlags(scan_cmd, scan_flags);
+
+  CommonFlags explain_flags;
+  std::string explain_id;
+  CLI::App* explain_cmd =
+      app.add_subcommand("explain", "say why a vulnerability matched an image, or did not");
+  explain_cmd->add_option("ID", explain_id, "CVE, GHSA, GO, PYSEC, DSA, ... ID")->required();
+  AddCommonFlags(explain_cmd, explain_flags);
+  AddVulnFlags(explain_cmd, explain_flags);
 
   CommonFlags sbom_flags;
   sbom_flags.format = "cyclonedx";
@@ -133,6 +246,9 @@ int Main(int argc, char** argv) {
   app.add_subcommand("version", "print the version")->callback([] {
     std::printf("customs %s\n", CUSTOMS_VERSION);
   });
+
+  int db_exit_code = kExitOk;  // set by the `db` subcommands' callbacks
+  AddDbCommands(app, db_exit_code);
 
   try {
     app.parse(argc, argv);
@@ -147,15 +263,37 @@ int Main(int argc, char** argv) {
     return kExitInputError;
   }
 
+  if (explain_cmd->parsed()) {
+    auto results = RunScan(explain_flags);
+    if (!results.ok()) return Fail(results.status());
+    auto notices = RunMatch(explain_flags, explain_id, *results);
+    if (!notices.ok()) return Fail(notices.status());
+    std::string text;
+    for (const auto& line : notices->explanation) text += line + "\n";
+    if (text.empty())
+      text = "no package of " + explain_flags.image + " is named by an advisory with ID or alias " +
+             explain_id + " in the advisory DB\n";
+    return Emit(explain_flags, text);
+  }
   for (auto [cmd, flags] : {std::pair{scan_cmd, &scan_flags}, std::pair{sbom_cmd, &sbom_flags}}) {
     if (!cmd->parsed()) continue;
     auto results = RunScan(*flags);
     if (!results.ok()) return Fail(results.status());
+    bool failed = false;
+    if (cmd == scan_cmd && flags->scanners == "vuln") {
+      auto notices = RunMatch(*flags, "", *results);
+      if (!notices.ok()) return Fail(notices.status());
+      auto gate =
+          FilterFindings(*flags, flags->show_suppressed || flags->format == "table", *results);
+      if (!gate.ok()) return Fail(gate.status());
+      failed = *gate;
+    }
     auto text = Render(flags->format, *results);
     if (!text.ok()) return Fail(text.status());
-    return Emit(*flags, *text);
+    int rc = Emit(*flags, *text);
+    return rc == kExitOk && failed ? kExitFindings : rc;
   }
-  return kExitOk;
+  return db_exit_code;
 }
 
 }  // namespace customs::cli

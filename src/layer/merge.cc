@@ -106,8 +106,8 @@ MergedFindings Merge(const std::vector<const LayerResult*>& layers) {
   // part of the identity: dpkg rewrites one status file in every layer that
   // installs something, while the same Go stdlib version in two binaries of
   // two layers is two packages.
-  using Identity = std::tuple<std::string, std::string, std::string, std::string, std::string,
-                              std::string>;
+  using Identity =
+      std::tuple<std::string, std::string, std::string, std::string, std::string, std::string>;
   auto identity = [](const model::Package& p) {
     return Identity(p.type, p.name, p.version, p.arch, p.db_path, p.inner_path);
   };

@@ -5,7 +5,9 @@
 #include <string>
 #include <vector>
 
+#include "model/detection.h"
 #include "model/package.h"
+#include "model/vulnerability.h"
 
 namespace customs::model {
 
@@ -47,6 +49,8 @@ struct ScanResult {
   ImageInfo image;
   OsInfo os;
   std::vector<Package> packages;
+  std::vector<Vulnerability> vulnerabilities;  // matched, sorted by severity then id
+  std::vector<Detection> detections;           // contraband
   std::vector<Diagnostic> diagnostics;
   // False when any diagnostic of severity error was recorded.
   bool complete() const {

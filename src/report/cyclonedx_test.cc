@@ -254,6 +254,131 @@ TEST(CycloneDxTest, SeveralPlatformsGetOneContainerEach) {
   EXPECT_EQ(JsonStrings(first, "dependsOn"), platforms);
 }
 
+const Json* FindVulnerability(const Json& bom, const std::string& id) {
+  if (!bom.contains("vulnerabilities")) return nullptr;
+  for (const auto& v : bom["vulnerabilities"])
+    if (JsonString(v, "id") == id) return &v;
+  return nullptr;
+}
+
+std::string RefOf(const Json& bom, const std::string& name) {
+  const Json* c = FindComponent(bom, name);
+  return c ? JsonString(*c, "bom-ref") : "";
+}
+
+TEST(CycloneDxTest, NpmVulnerabilityWithRatingAliasAndAffects) {
+  Json bom = Render({testdata::App()});
+  ASSERT_EQ(bom["vulnerabilities"].size(), 2u);
+  const Json* v = FindVulnerability(bom, "CVE-2021-23337");
+  ASSERT_NE(v, nullptr);
+  EXPECT_EQ((*v)["bom-ref"], "customs:vulnerability:CVE-2021-23337");
+  EXPECT_EQ((*v)["source"], Json::parse(R"({"name":"NVD",
+      "url":"https://nvd.nist.gov/vuln/detail/CVE-2021-23337"})"));
+  EXPECT_EQ((*v)["references"], Json::parse(R"([{"id":"GHSA-35jh-r3h4-6jhm",
+      "source":{"name":"GitHub Advisories",
+                "url":"https://github.com/advisories/GHSA-35jh-r3h4-6jhm"}}])"));
+  EXPECT_EQ((*v)["ratings"], Json::parse(R"([{"source":{"name":"ghsa"},"score":7.2,
+      "severity":"high","method":"CVSSv31",
+      "vector":"CVSS:3.1/AV:N/AC:L/PR:H/UI:N/S:U/C:H/I:H/A:H"}])"));
+  EXPECT_EQ((*v)["description"], "Command Injection in lodash");
+  EXPECT_EQ((*v)["recommendation"], "Upgrade lodash to 4.17.21");
+  EXPECT_EQ((*v)["advisories"][0]["url"], "https://nvd.nist.gov/vuln/detail/CVE-2021-23337");
+  EXPECT_EQ((*v)["published"], "2021-05-06T16:05:51Z");
+  EXPECT_EQ((*v)["updated"], "2022-02-08T21:35:09Z");
+  std::string lodash = RefOf(bom, "lodash");
+  ASSERT_FALSE(lodash.empty());
+  EXPECT_EQ((*v)["affects"], Json::parse(R"([{"ref":")" + lodash + R"(","versions":[
+      {"version":"4.17.20","status":"affected"},
+      {"version":"4.17.21","status":"unaffected"}]}])"));
+  // Rated by the database's severity only: a rating without score.
+  const Json* redos = FindVulnerability(bom, "CVE-2020-28500");
+  ASSERT_NE(redos, nullptr);
+  EXPECT_EQ((*redos)["ratings"], Json::parse(R"([{"source":{"name":"ghsa"},
+      "severity":"medium","method":"other"}])"));
+}
+
+TEST(CycloneDxTest, DebianVulnerabilitiesOncePerIdWithDistroRating) {
+  Json bom = Render({testdata::Debian()});
+  std::vector<std::string> ids;
+  for (const auto& v : bom["vulnerabilities"]) ids.push_back(v["id"]);
+  EXPECT_EQ(ids, (std::vector<std::string>{"CVE-2023-4039", "CVE-2022-0563", "CVE-2023-5678",
+                                           "CVE-2010-4756", "CVE-2024-0727"}));
+  const Json* dh = FindVulnerability(bom, "CVE-2023-5678");
+  ASSERT_NE(dh, nullptr);
+  EXPECT_EQ((*dh)["source"]["url"], "https://security-tracker.debian.org/tracker/CVE-2023-5678");
+  EXPECT_EQ((*dh)["ratings"], Json::parse(R"([
+      {"source":{"name":"nvd"},"score":5.3,"severity":"medium","method":"CVSSv31",
+       "vector":"CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:N/I:N/A:L"},
+      {"source":{"name":"debian"},"severity":"low","method":"other"}])"));
+  EXPECT_EQ((*dh)["recommendation"],
+            "Upgrade libssl3 to 3.0.13-1~deb12u1, openssl to 3.0.13-1~deb12u1");
+  ASSERT_EQ((*dh)["affects"].size(), 2u);
+  EXPECT_EQ((*dh)["affects"][0]["ref"], RefOf(bom, "libssl3"));
+  EXPECT_EQ((*dh)["affects"][1]["ref"], RefOf(bom, "openssl"));
+  EXPECT_EQ((*dh)["affects"][1]["versions"], Json::parse(R"([
+      {"version":"3.0.11-1~deb12u2","status":"affected"},
+      {"version":"3.0.13-1~deb12u1","status":"unaffected"}])"));
+  EXPECT_EQ((*dh)["analysis"], Json::parse(R"({"response":["update"]})"));
+
+  const Json* blkid = FindVulnerability(bom, "CVE-2022-0563");
+  ASSERT_NE(blkid, nullptr);
+  EXPECT_EQ((*blkid)["analysis"], Json::parse(R"({"response":["will_not_fix"]})"));
+  EXPECT_FALSE(blkid->contains("recommendation"));
+  // Unimportant: Debian's rating becomes "info"; the suppression is the detail.
+  const Json* libc = FindVulnerability(bom, "CVE-2010-4756");
+  ASSERT_NE(libc, nullptr);
+  EXPECT_EQ((*libc)["ratings"][0]["severity"], "info");
+  EXPECT_EQ((*libc)["analysis"]["detail"],
+            "Suppressed: rated unimportant by debian (--include-unimportant to show)");
+  // Every affects ref names a component of the document.
+  std::set<std::string> refs;
+  for (const auto& c : bom["components"]) refs.insert(c["bom-ref"].get<std::string>());
+  for (const auto& v : bom["vulnerabilities"])
+    for (const auto& a : v["affects"]) EXPECT_TRUE(refs.count(a["ref"].get<std::string>()));
+}
+
+TEST(CycloneDxTest, VexNotAffectedBecomesAnalysisState) {
+  auto r = testdata::Debian();
+  r.vulnerabilities = {r.vulnerabilities[2]};  // CVE-2023-5678 on libssl3
+  r.vulnerabilities[0].suppressed_by =
+      "VEX https://example.com/vex/app.json: not_affected (vulnerable_code_not_in_execute_path)";
+  Json bom = Render({r});
+  const Json& v = bom["vulnerabilities"][0];
+  EXPECT_EQ(v["analysis"]["state"], "not_affected");
+  EXPECT_EQ(v["analysis"]["justification"], "code_not_reachable");
+  EXPECT_FALSE(v["analysis"].contains("response"));
+  EXPECT_EQ(v["affects"][0]["versions"][0],
+            Json::parse(R"({"version":"3.0.11-1~deb12u2","status":"unaffected"})"));
+  EXPECT_FALSE(v.contains("recommendation"));
+}
+
+TEST(CycloneDxTest, VexFixedBecomesResolved) {
+  auto r = testdata::App();
+  r.vulnerabilities[0].suppressed_by = "VEX https://example.com/vex/app.json: fixed";
+  Json bom = Render({r});
+  const Json* v = FindVulnerability(bom, "CVE-2021-23337");
+  ASSERT_NE(v, nullptr);
+  EXPECT_EQ((*v)["analysis"]["state"], "resolved");
+  EXPECT_EQ((*v)["analysis"]["detail"], "Suppressed: VEX https://example.com/vex/app.json: fixed");
+  // The other lodash vulnerability is not suppressed: no state.
+  EXPECT_FALSE(FindVulnerability(bom, "CVE-2020-28500")->at("analysis").contains("state"));
+}
+
+TEST(CycloneDxTest, AdvisoryDatesBecomeDateTimesOrAreDropped) {
+  auto r = testdata::App();
+  r.vulnerabilities[0].published = "2021-05-06";
+  r.vulnerabilities[0].modified = "last tuesday";
+  Json bom = Render({r});
+  const Json* v = FindVulnerability(bom, "CVE-2021-23337");
+  ASSERT_NE(v, nullptr);
+  EXPECT_EQ((*v)["published"], "2021-05-06T00:00:00Z");
+  EXPECT_FALSE(v->contains("updated"));
+}
+
+TEST(CycloneDxTest, NoVulnerabilitiesNoArray) {
+  EXPECT_FALSE(Render({testdata::Rocky()}).contains("vulnerabilities"));
+}
+
 TEST(CycloneDxTest, RejectsMalformedTimestamp) {
   auto options = testdata::Options();
   options.timestamp = "May 1st";

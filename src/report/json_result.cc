@@ -80,6 +80,47 @@ OJson Package(const model::Package& p) {
                {"files", p.files}};
 }
 
+OJson Vulnerability(const model::Vulnerability& v) {
+  OJson cvss = OJson::array();
+  for (const auto& c : v.cvss)
+    cvss.push_back(OJson{
+        {"version", c.version}, {"vector", c.vector}, {"score", c.score}, {"source", c.source}});
+  return OJson{{"id", v.id},
+               {"aliases", v.aliases},
+               {"packageIndex", v.package_index},
+               {"packageName", v.package_name},
+               {"packageType", v.package_type},
+               {"purl", v.purl},
+               {"installedVersion", v.installed_version},
+               {"fixedVersions", v.fixed_versions},
+               {"status", model::VulnStatusName(v.status)},
+               {"severity", model::SeverityName(v.severity)},
+               {"severitySource", v.severity_source},
+               {"distroSeverity", v.distro_severity},
+               {"cvss", std::move(cvss)},
+               {"score", v.score},
+               {"title", v.title},
+               {"references", v.references},
+               {"published", v.published},
+               {"modified", v.modified},
+               {"dataSource", v.data_source},
+               {"matchedBy", v.matched_by},
+               {"layer", Layer(v.layer)},
+               {"path", v.path},
+               {"suppressedBy", v.suppressed_by}};
+}
+
+OJson Detection(const model::Detection& d) {
+  return OJson{{"category", d.category},
+               {"ruleId", d.rule_id},
+               {"severity", model::SeverityName(d.severity)},
+               {"title", d.title},
+               {"purl", d.purl},
+               {"path", d.path},
+               {"layer", Layer(d.layer)},
+               {"evidence", d.evidence}};
+}
+
 OJson Diagnostic(const model::Diagnostic& d) {
   return OJson{{"severity", d.severity == model::DiagnosticSeverity::kError ? "error" : "warning"},
                {"code", d.code},
@@ -100,11 +141,17 @@ std::string RenderJson(const std::vector<model::ScanResult>& results,
   for (const auto& r : results) {
     OJson packages = OJson::array();
     for (const auto& p : r.packages) packages.push_back(Package(p));
+    OJson vulnerabilities = OJson::array();
+    for (const auto& v : r.vulnerabilities) vulnerabilities.push_back(Vulnerability(v));
+    OJson detections = OJson::array();
+    for (const auto& d : r.detections) detections.push_back(Detection(d));
     OJson diagnostics = OJson::array();
     for (const auto& d : r.diagnostics) diagnostics.push_back(Diagnostic(d));
     list.push_back(OJson{{"image", Image(r.image)},
                          {"os", Os(r.os)},
                          {"packages", std::move(packages)},
+                         {"vulnerabilities", std::move(vulnerabilities)},
+                         {"detections", std::move(detections)},
                          {"diagnostics", std::move(diagnostics)},
                          {"complete", r.complete()}});
   }

@@ -82,6 +82,61 @@ TEST(JsonResultTest, OsPackagesAndDiagnostics) {
   EXPECT_EQ(libc["purl"], "pkg:deb/debian/libc6@2.36-9%2Bdeb12u4?arch=amd64&distro=debian-12");
 }
 
+TEST(JsonResultTest, VulnerabilitiesHaveEveryField) {
+  const Json result = Render({testdata::App()})["results"][0];
+  ASSERT_EQ(result["vulnerabilities"].size(), 2u);
+  EXPECT_EQ(result["vulnerabilities"][0], Json::parse(std::string(R"({
+      "id": "CVE-2021-23337", "aliases": ["GHSA-35jh-r3h4-6jhm"],
+      "packageIndex": 1, "packageName": "lodash", "packageType": "npm",
+      "purl": "pkg:npm/lodash@4.17.20", "installedVersion": "4.17.20",
+      "fixedVersions": ["4.17.21"], "status": "fixed", "severity": "HIGH",
+      "severitySource": "cvss:ghsa", "distroSeverity": "",
+      "cvss": [{"version": "3.1", "vector": "CVSS:3.1/AV:N/AC:L/PR:H/UI:N/S:U/C:H/I:H/A:H",
+                "score": 7.2, "source": "ghsa"}],
+      "score": 7.2, "title": "Command Injection in lodash",
+      "references": ["https://nvd.nist.gov/vuln/detail/CVE-2021-23337",
+                     "https://github.com/lodash/lodash/commit/3469357cff396a26c363f8c1b5a91dde28ba4b1c"],
+      "published": "2021-05-06T16:05:51Z", "modified": "2022-02-08T21:35:09Z",
+      "dataSource": "osv", "matchedBy": "npm package lodash 4.17.20",
+      "layer": {"index": 1, "diffId": ")") + testdata::kAppLayer1 +
+                                                      R"(", "digest": "",
+                "createdBy": "COPY app /srv/app # buildkit"},
+      "path": "srv/app/node_modules/lodash/package.json", "suppressedBy": ""})"));
+  EXPECT_EQ(result["detections"], Json::parse(R"([{
+      "category": "malicious-package", "ruleId": "MAL-2022-1", "severity": "CRITICAL",
+      "title": "malicious crate `rustdecimal`", "purl": "pkg:cargo/rustdecimal@1.23.1",
+      "path": "usr/local/bin/gitlab-helper",
+      "layer": {"index": 2,
+                "diffId": "sha256:7c8d9e0f1a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d5e6f708192a3b4c5",
+                "digest": "", "createdBy": "COPY gitlab-helper /usr/local/bin/ # buildkit"},
+      "evidence": "osv advisory MAL-2022-1 lists rustdecimal 1.23.1 (crates.io) as malicious"}])"));
+}
+
+TEST(JsonResultTest, StatusNamesAndSuppressedVulnerabilities) {
+  const Json vulns = Render({testdata::Debian()})["results"][0]["vulnerabilities"];
+  ASSERT_EQ(vulns.size(), 7u);
+  std::vector<std::string> statuses, suppressed;
+  for (const auto& v : vulns) {
+    statuses.push_back(v["status"]);
+    if (!v["suppressedBy"].get<std::string>().empty()) suppressed.push_back(v["id"]);
+  }
+  EXPECT_EQ(statuses, (std::vector<std::string>{"affected", "will_not_fix", "fixed", "fixed",
+                                                "affected", "fixed", "fixed"}));
+  EXPECT_EQ(suppressed,
+            (std::vector<std::string>{"CVE-2010-4756", "CVE-2024-0727", "CVE-2024-0727"}));
+  EXPECT_EQ(vulns[4]["severity"], "NEGLIGIBLE");
+  EXPECT_EQ(vulns[4]["distroSeverity"], "unimportant");
+  EXPECT_EQ(vulns[4]["suppressedBy"],
+            "rated unimportant by debian (--include-unimportant to show)");
+  EXPECT_EQ(vulns[2]["installedVersion"], "3.0.11-1~deb12u2");
+  EXPECT_EQ(vulns[2]["fixedVersions"], Json::parse(R"(["3.0.13-1~deb12u1"])"));
+  EXPECT_EQ(vulns[2]["matchedBy"], "Debian:12 source package openssl 3.0.11-1~deb12u2");
+  // Results without findings still have both lists.
+  const Json rocky = Render({testdata::Rocky()})["results"][0];
+  EXPECT_EQ(rocky["vulnerabilities"], Json::array());
+  EXPECT_EQ(rocky["detections"], Json::array());
+}
+
 TEST(JsonResultTest, InvalidUtf8IsReplacedNotFatal) {
   auto result = testdata::Alpine("amd64");
   result.packages[0].name = "bad\xFFname";

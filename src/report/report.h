@@ -33,6 +33,9 @@ struct ReportOptions {
   std::string seed;
   // SPDX documentNamespace is this prefix + "<image name>-<uuid>".
   std::string spdx_namespace_prefix = "https://spdx.org/spdxdocs/";
+  // Where users read about the tool: SARIF tool.driver.informationUri. An
+  // absolute URI; omitted when empty.
+  std::string information_uri;
 };
 
 // CycloneDX 1.5 JSON (https://cyclonedx.org/docs/1.5/json/): the image as
@@ -41,6 +44,9 @@ struct ReportOptions {
 // "customs:" properties naming the layer, database and source package, and a
 // dependency graph image -> OS -> packages. Several results (platforms) become
 // one container component each under a metadata.component for the reference.
+// Vulnerabilities are listed once per id, with ratings, aliases as references,
+// the affected package components and their installed/fixed versions, and an
+// analysis for suppressed or will-not-fix ones.
 // Fails only on a malformed options.timestamp.
 Result<std::string> RenderCycloneDx(const std::vector<model::ScanResult>& results,
                                     const ReportOptions& options);
@@ -55,6 +61,16 @@ Result<std::string> RenderCycloneDx(const std::vector<model::ScanResult>& result
 Result<std::string> RenderSpdx(const std::vector<model::ScanResult>& results,
                                const ReportOptions& options);
 
+// SARIF 2.1.0 (https://docs.oasis-open.org/sarif/sarif/v2.1.0/), as GitHub
+// code scanning accepts it: one run; a rule per vulnerability id and per
+// contraband rule, with help text, tags and "security-severity"; a result per
+// vulnerable package and per detection, located at the package database or
+// file in the image (uriBaseId ROOTPATH) and, for images, at the image
+// reference as a logical location. Suppressed vulnerabilities are results
+// with an external suppression. Fails only on a malformed options.timestamp.
+Result<std::string> RenderSarif(const std::vector<model::ScanResult>& results,
+                                const ReportOptions& options);
+
 // customs' own JSON result, schema version kJsonSchemaVersion, documented
 // field by field in docs/json-result.md. Every field of the model is there.
 inline constexpr int kJsonSchemaVersion = 1;
@@ -62,8 +78,11 @@ std::string RenderJson(const std::vector<model::ScanResult>& results, const Repo
 
 // A plain-text table per image, like Trivy's and Grype's: a header line
 // (reference, OS, platform, digest, package count), then NAME VERSION ARCH
-// TYPE SOURCE LAYER sorted by name, then the diagnostics and, when an error
-// was recorded, a line saying the result is incomplete. No colour; control
+// TYPE SOURCE LAYER sorted by name; then, when there are any, the
+// vulnerabilities per target (package database or file) with a "Total: N
+// (UNKNOWN: .., LOW: .., MEDIUM: .., HIGH: .., CRITICAL: ..)" line, the count
+// of suppressed ones by reason, and the contraband; then the diagnostics and,
+// when an error was recorded, a line saying the result is incomplete. No colour; control
 // characters in names are replaced so output cannot drive the terminal.
 std::string RenderTable(const std::vector<model::ScanResult>& results);
 

@@ -31,6 +31,45 @@ model::Package Pkg(const char* type, const char* name, const char* version, cons
   return p;
 }
 
+model::Vulnerability Vuln(const model::ScanResult& r, size_t package_index, const char* id,
+                          model::VulnStatus status, model::Severity severity,
+                          std::vector<std::string> fixed) {
+  const model::Package& p = r.packages[package_index];
+  model::Vulnerability v;
+  v.id = id;
+  v.package_index = package_index;
+  v.package_name = p.name;
+  v.package_type = p.type;
+  v.purl = p.purl;
+  // OS packages are compared by their source package's version.
+  v.installed_version = p.source_version.empty() ? p.version : p.source_version;
+  v.fixed_versions = std::move(fixed);
+  v.status = status;
+  v.severity = severity;
+  v.layer = p.layer;
+  v.path = p.db_path;
+  return v;
+}
+
+model::CvssRecord Cvss(const char* version, const char* vector, double score, const char* source) {
+  model::CvssRecord c;
+  c.version = version;
+  c.vector = vector;
+  c.score = score;
+  c.source = source;
+  return c;
+}
+
+// What the Debian matcher fills in for a vulnerability it rated itself.
+void FromDebian(model::Vulnerability& v, const char* urgency, const char* source_package) {
+  v.severity_source = "debian";
+  v.distro_severity = urgency;
+  v.data_source = "debian";
+  v.matched_by =
+      std::string("Debian:12 source package ") + source_package + " " + v.installed_version;
+  v.references = {"https://security-tracker.debian.org/tracker/" + v.id};
+}
+
 }  // namespace
 
 model::ScanResult Debian() {
@@ -108,6 +147,62 @@ model::ScanResult Debian() {
   warning.path = "usr/share/doc/big.tar";
   warning.message = "file of 2147483648 bytes exceeds the limit of 1048576; not analyzed";
   r.diagnostics = {warning};
+
+  // Vulnerabilities as the matcher reports them, sorted by severity then id.
+  using model::Severity;
+  using model::VulnStatus;
+  // CVE-2023-4039: no fix in bookworm, rated by its NVD score (gcc-12).
+  auto gcc = Vuln(r, 2, "CVE-2023-4039", VulnStatus::kAffected, Severity::kMedium, {});
+  gcc.severity_source = "cvss:nvd";
+  gcc.cvss = {Cvss("3.1", "CVSS:3.1/AV:N/AC:H/PR:N/UI:N/S:U/C:L/I:L/A:N", 4.8, "nvd")};
+  gcc.score = 4.8;
+  gcc.title = "gcc: -fstack-protector fails to guard dynamic stack allocations on ARM64";
+  gcc.references = {"https://nvd.nist.gov/vuln/detail/CVE-2023-4039"};
+  gcc.published = "2023-09-13T09:15:15Z";
+  gcc.modified = "2024-08-02T08:15:14Z";
+  gcc.data_source = "debian";
+  gcc.matched_by = "Debian:12 source package gcc-12 12.2.0-14";
+  // CVE-2022-0563: Debian will not fix it in bookworm (util-linux).
+  auto blkid = Vuln(r, 3, "CVE-2022-0563", VulnStatus::kWillNotFix, Severity::kLow, {});
+  FromDebian(blkid, "low", "util-linux");
+  blkid.cvss = {Cvss("3.1", "CVSS:3.1/AV:L/AC:L/PR:L/UI:N/S:U/C:H/I:N/A:N", 5.5, "nvd")};
+  blkid.score = 5.5;
+  blkid.title =
+      "util-linux: partial disclosure of arbitrary files in chfn and chsh when compiled with "
+      "libreadline";
+  blkid.published = "2022-02-21T19:15:08Z";
+  // CVE-2023-5678: fixed in 3.0.13-1~deb12u1, on both binary packages of openssl.
+  std::vector<model::Vulnerability> dh;
+  for (size_t index : {7, 6}) {
+    auto v =
+        Vuln(r, index, "CVE-2023-5678", VulnStatus::kFixed, Severity::kLow, {"3.0.13-1~deb12u1"});
+    FromDebian(v, "low", "openssl");
+    v.cvss = {Cvss("3.1", "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:N/I:N/A:L", 5.3, "nvd")};
+    v.score = 5.3;
+    v.title =
+        "openssl: Generating excessively long X9.42 DH keys or checking excessively long "
+        "X9.42 DH keys or parameters may be very slow";
+    v.references.push_back("https://www.openssl.org/news/secadv/20231106.txt");
+    v.published = "2023-11-06T16:15:42Z";
+    dh.push_back(std::move(v));
+  }
+  // Suppressed: one rated unimportant by Debian, two by the ignore file.
+  auto libc = Vuln(r, 1, "CVE-2010-4756", VulnStatus::kAffected, Severity::kNegligible, {});
+  FromDebian(libc, "unimportant", "glibc");
+  libc.title = "glibc: glob implementation can cause excessive CPU and memory consumption";
+  libc.suppressed_by = "rated unimportant by debian (--include-unimportant to show)";
+  std::vector<model::Vulnerability> pkcs12;
+  for (size_t index : {7, 6}) {
+    auto v =
+        Vuln(r, index, "CVE-2024-0727", VulnStatus::kFixed, Severity::kLow, {"3.0.13-1~deb12u1"});
+    FromDebian(v, "low", "openssl");
+    v.cvss = {Cvss("3.1", "CVSS:3.1/AV:L/AC:L/PR:N/UI:R/S:U/C:N/I:N/A:H", 5.5, "nvd")};
+    v.score = 5.5;
+    v.title = "openssl: denial of service via null dereference in PKCS12 parsing";
+    v.suppressed_by = "ignore file .customsignore:3: the app never parses PKCS12";
+    pkcs12.push_back(std::move(v));
+  }
+  r.vulnerabilities = {gcc, blkid, dh[0], dh[1], libc, pkcs12[0], pkcs12[1]};
   return r;
 }
 
@@ -211,10 +306,84 @@ model::ScanResult Rocky() {
   return r;
 }
 
+model::ScanResult App() {
+  model::ScanResult r;
+  auto& img = r.image;
+  img.reference = "registry.local:5000/team/app:1.4.2";
+  img.source = "registry";
+  img.manifest_digest = kAppManifest;
+  img.config_digest = "sha256:5b7a3f9c0f4e6d2d4fb0f1b1a5dd2a0c8e3c0c2e2f5cfd2a1f4f3a7d8c9b0e1f";
+  img.os = "linux";
+  img.architecture = "amd64";
+  auto l0 = Layer(0, "sha256:1f1e2a1c6b0f3f5f2c8d9a7e6b5c4d3e2f1a0b9c8d7e6f5a4b3c2d1e0f9a8b7c", "",
+                  "/bin/sh -c #(nop) ADD file:5d6b639e8b6bcc011 in / ");
+  auto l1 = Layer(1, kAppLayer1, "", "COPY app /srv/app # buildkit");
+  auto l2 = Layer(2, "sha256:7c8d9e0f1a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d5e6f708192a3b4c5", "",
+                  "COPY gitlab-helper /usr/local/bin/ # buildkit");
+  img.layers = {l0, l1, l2};
+
+  r.os.id = "debian";
+  r.os.version_id = "12";
+  r.os.version_codename = "bookworm";
+  r.os.pretty_name = "Debian GNU/Linux 12 (bookworm)";
+  r.os.source_path = "etc/os-release";
+
+  r.packages = {
+      Pkg("deb", "libssl3", "3.0.11-1~deb12u2", "amd64", "openssl", "3.0.11-1~deb12u2",
+          {"Apache-2.0"}, "pkg:deb/debian/libssl3@3.0.11-1~deb12u2?arch=amd64&distro=debian-12",
+          "var/lib/dpkg/status", l0),
+      Pkg("npm", "lodash", "4.17.20", "", "", "", {"MIT"}, "pkg:npm/lodash@4.17.20",
+          "srv/app/node_modules/lodash/package.json", l1),
+      Pkg("cargo", "rustdecimal", "1.23.1", "", "", "", {"MIT"}, "pkg:cargo/rustdecimal@1.23.1",
+          "usr/local/bin/gitlab-helper", l2),
+  };
+
+  using model::Severity;
+  using model::VulnStatus;
+  // GHSA-35jh-r3h4-6jhm (../shared/data/osv/ghsa): command injection, fixed in 4.17.21.
+  auto injection = Vuln(r, 1, "CVE-2021-23337", VulnStatus::kFixed, Severity::kHigh, {"4.17.21"});
+  injection.aliases = {"GHSA-35jh-r3h4-6jhm"};
+  injection.severity_source = "cvss:ghsa";
+  injection.cvss = {Cvss("3.1", "CVSS:3.1/AV:N/AC:L/PR:H/UI:N/S:U/C:H/I:H/A:H", 7.2, "ghsa")};
+  injection.score = 7.2;
+  injection.title = "Command Injection in lodash";
+  injection.references = {
+      "https://nvd.nist.gov/vuln/detail/CVE-2021-23337",
+      "https://github.com/lodash/lodash/commit/3469357cff396a26c363f8c1b5a91dde28ba4b1c"};
+  injection.published = "2021-05-06T16:05:51Z";
+  injection.modified = "2022-02-08T21:35:09Z";
+  injection.data_source = "osv";
+  injection.matched_by = "npm package lodash 4.17.20";
+  // GHSA-29mw-wpgm-hmr9: rated by the database's severity only, no score.
+  auto redos = Vuln(r, 1, "CVE-2020-28500", VulnStatus::kFixed, Severity::kMedium, {"4.17.21"});
+  redos.aliases = {"GHSA-29mw-wpgm-hmr9"};
+  redos.severity_source = "ghsa";
+  redos.title = "Regular Expression Denial of Service (ReDoS) in lodash";
+  redos.references = {"https://github.com/advisories/GHSA-29mw-wpgm-hmr9"};
+  redos.published = "2022-01-06T20:30:46Z";
+  redos.data_source = "osv";
+  redos.matched_by = "npm package lodash 4.17.20";
+  r.vulnerabilities = {injection, redos};
+
+  // RUSTSEC-2022-0042 / MAL-2022-1: rustdecimal was a typosquat of rust_decimal.
+  model::Detection mal;
+  mal.category = "malicious-package";
+  mal.rule_id = "MAL-2022-1";
+  mal.severity = Severity::kCritical;
+  mal.title = "malicious crate `rustdecimal`";
+  mal.purl = "pkg:cargo/rustdecimal@1.23.1";
+  mal.path = "usr/local/bin/gitlab-helper";
+  mal.layer = l2;
+  mal.evidence = "osv advisory MAL-2022-1 lists rustdecimal 1.23.1 (crates.io) as malicious";
+  r.detections = {mal};
+  return r;
+}
+
 ReportOptions Options() {
   ReportOptions o;
   o.tool_version = "0.1.0";
   o.timestamp = "2024-05-01T12:00:00Z";
+  o.information_uri = "https://example.com/customs";
   return o;
 }
 

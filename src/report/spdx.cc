@@ -1,8 +1,8 @@
 // SPDX 2.3 JSON. Every element's SPDXID is "SPDXRef-" + an idstring of
 // letters, digits, '.' and '-' made from its name and version plus a short
 // hash, so ids are valid, stable across runs and unique in the document.
-#include <nlohmann/json.hpp>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <set>
 
 #include "base/digest.h"

@@ -2,8 +2,10 @@
 // scripts line up as long as the terminal shows one cell per code point.
 #include <algorithm>
 #include <array>
+#include <map>
 #include <string_view>
 #include <tuple>
+#include <utility>
 
 #include "report/ids.h"
 #include "report/report.h"
@@ -40,17 +42,20 @@ std::string Cell(std::string_view s) {
   return out.empty() ? "-" : out;
 }
 
-using Row = std::array<std::string, 6>;
+using Row = std::vector<std::string>;
 
+// Rows of equal length, columns padded to their widest cell plus two spaces.
 void AppendRows(const std::vector<Row>& rows, std::string& out) {
-  std::array<size_t, 6> width{};
+  std::vector<size_t> width(rows.empty() ? 0 : rows.front().size(), 0);
   for (const auto& row : rows)
-    for (size_t c = 0; c < row.size(); ++c) width[c] = std::max(width[c], CodePoints(row[c]));
+    for (size_t c = 0; c < row.size() && c < width.size(); ++c)
+      width[c] = std::max(width[c], CodePoints(row[c]));
   for (const auto& row : rows) {
     std::string line;
     for (size_t c = 0; c < row.size(); ++c) {
       line += row[c];
-      if (c + 1 < row.size()) line.append(width[c] - CodePoints(row[c]) + 2, ' ');
+      if (c + 1 < row.size() && c < width.size())
+        line.append(width[c] - CodePoints(row[c]) + 2, ' ');
     }
     while (!line.empty() && line.back() == ' ') line.pop_back();
     out += line + "\n";
@@ -91,6 +96,120 @@ std::string ReplaceControls(std::string s) {
   return s;
 }
 
+bool IsOsPackageType(std::string_view type) {
+  return type == "deb" || type == "apk" || type == "rpm";
+}
+
+// Most severe first, as Trivy and Grype sort.
+int SeverityRank(model::Severity s) { return -static_cast<int>(s); }
+
+// "Total: 4 (UNKNOWN: 0, LOW: 3, MEDIUM: 1, HIGH: 0, CRITICAL: 0)", Trivy's
+// summary line; NEGLIGIBLE appears only when some vulnerability is.
+std::string TotalLine(const std::vector<const model::Vulnerability*>& vulns) {
+  std::map<model::Severity, size_t> count;
+  for (const auto* v : vulns) ++count[v->severity];
+  using model::Severity;
+  std::string line = "Total: " + std::to_string(vulns.size()) + " (";
+  bool first = true;
+  for (Severity s : {Severity::kUnknown, Severity::kNegligible, Severity::kLow, Severity::kMedium,
+                     Severity::kHigh, Severity::kCritical}) {
+    if (s == Severity::kNegligible && count[s] == 0) continue;
+    line +=
+        (first ? "" : ", ") + std::string(model::SeverityName(s)) + ": " + std::to_string(count[s]);
+    first = false;
+  }
+  return line + ")";
+}
+
+// The short form of a suppression reason, for counting, from the forms the
+// suppressors write: "ignore file .customsignore:12: why" -> "ignore file
+// .customsignore"; "VEX <document>: not_affected (justification)" -> "VEX
+// not_affected"; "rated unimportant by debian (--include-unimportant to
+// show)" -> "rated unimportant by debian".
+std::string SuppressionLabel(const std::string& reason) {
+  std::string label;
+  if (reason.starts_with("VEX ")) {
+    size_t colon = reason.rfind(": ");
+    std::string status = colon == std::string::npos ? "" : reason.substr(colon + 2);
+    label = "VEX " + status.substr(0, status.find(" ("));
+  } else {
+    label = reason.substr(0, std::min(reason.find(':'), reason.find(" (")));
+  }
+  while (!label.empty() && label.back() == ' ') label.pop_back();
+  return label.empty() ? "other" : label;
+}
+
+// Vulnerabilities grouped per target (the package database or file they were
+// found through), a table each; then the suppressed count; then contraband.
+void AppendFindings(const model::ScanResult& r, std::string& out) {
+  std::map<std::string, std::vector<const model::Vulnerability*>> by_target;
+  std::map<std::string, std::string> target_kind;
+  std::map<std::string, size_t> suppressed;
+  size_t suppressed_total = 0;
+  for (const auto& v : r.vulnerabilities) {
+    if (!v.suppressed_by.empty()) {
+      ++suppressed[SuppressionLabel(v.suppressed_by)];
+      ++suppressed_total;
+      continue;
+    }
+    by_target[v.path].push_back(&v);
+    std::string& kind = target_kind[v.path];
+    if (kind.empty()) {
+      if (IsOsPackageType(v.package_type) && !r.os.empty())
+        kind = r.os.id + (r.os.version_id.empty() ? "" : " " + r.os.version_id);
+      else
+        kind = v.package_type;
+    }
+  }
+  for (auto& [target, vulns] : by_target) {
+    std::stable_sort(vulns.begin(), vulns.end(), [](const auto* a, const auto* b) {
+      return std::make_tuple(SeverityRank(a->severity), a->id, a->package_name) <
+             std::make_tuple(SeverityRank(b->severity), b->id, b->package_name);
+    });
+    std::string title = target.empty() ? "(unknown path)" : target;
+    if (!target_kind[target].empty()) title += " (" + target_kind[target] + ")";
+    out += "\n" + ReplaceControls(title) + "\n" + TotalLine(vulns) + "\n\n";
+    std::vector<Row> rows;
+    rows.push_back({"LIBRARY", "VULNERABILITY", "SEVERITY", "STATUS", "INSTALLED VERSION",
+                    "FIXED VERSION", "TITLE"});
+    for (const auto* v : vulns) {
+      std::string fixed;
+      for (const auto& f : v->fixed_versions) fixed += (fixed.empty() ? "" : ", ") + f;
+      rows.push_back({Cell(v->package_name), Cell(v->id),
+                      std::string(model::SeverityName(v->severity)),
+                      std::string(model::VulnStatusName(v->status)), Cell(v->installed_version),
+                      Cell(fixed), Cell(v->title)});
+    }
+    AppendRows(rows, out);
+  }
+  if (suppressed_total > 0) {
+    std::vector<std::pair<std::string, size_t>> reasons(suppressed.begin(), suppressed.end());
+    std::stable_sort(reasons.begin(), reasons.end(),
+                     [](const auto& a, const auto& b) { return a.second > b.second; });
+    std::string line = std::to_string(suppressed_total) + " suppressed: ";
+    for (size_t i = 0; i < reasons.size(); ++i)
+      line += (i ? ", " : "") + std::to_string(reasons[i].second) + " " + reasons[i].first;
+    out += "\n" + ReplaceControls(line) + "\n";
+  }
+  if (!r.detections.empty()) {
+    std::vector<const model::Detection*> sorted;
+    for (const auto& d : r.detections) sorted.push_back(&d);
+    std::stable_sort(sorted.begin(), sorted.end(), [](const auto* a, const auto* b) {
+      return std::make_tuple(SeverityRank(a->severity), a->category, a->rule_id, a->path) <
+             std::make_tuple(SeverityRank(b->severity), b->category, b->rule_id, b->path);
+    });
+    out += "\nContraband (" + std::to_string(sorted.size()) + "):\n";
+    std::vector<Row> rows;
+    rows.push_back({"SEVERITY", "CATEGORY", "RULE", "PATH", "LAYER", "EVIDENCE"});
+    for (const auto* d : sorted)
+      rows.push_back({std::string(model::SeverityName(d->severity)), Cell(d->category),
+                      Cell(d->rule_id), Cell(d->path),
+                      d->layer.index >= 0 ? std::to_string(d->layer.index) : "-",
+                      Cell(d->evidence.empty() ? d->title : d->evidence)});
+    AppendRows(rows, out);
+  }
+}
+
 void AppendResult(const model::ScanResult& r, std::string& out) {
   // The header is built from untrusted strings too.
   out += ReplaceControls(Header(r)) + "\n\n";
@@ -108,6 +227,7 @@ void AppendResult(const model::ScanResult& r, std::string& out) {
                     Cell(SourceCell(*p)),
                     p->layer.index >= 0 ? std::to_string(p->layer.index) : "-"});
   AppendRows(rows, out);
+  AppendFindings(r, out);
 
   if (!r.diagnostics.empty()) {
     out += "\nDiagnostics (" + std::to_string(r.diagnostics.size()) + "):\n";

@@ -92,6 +92,72 @@ TEST(TableTest, ControlCharactersCannotReachTheTerminal) {
   EXPECT_EQ(table.rfind("ref?with?bell (", 0), 0u);
 }
 
+TEST(TableTest, VulnerabilitiesPerTargetWithTotalsAndSuppressedCount) {
+  std::string table = RenderTable({testdata::Debian()});
+  std::string expected =
+      "\nvar/lib/dpkg/status (debian 12)\n"
+      "Total: 4 (UNKNOWN: 0, LOW: 3, MEDIUM: 1, HIGH: 0, CRITICAL: 0)\n"
+      "\n"
+      "LIBRARY     VULNERABILITY  SEVERITY  STATUS        INSTALLED VERSION  FIXED VERSION     "
+      "TITLE\n"
+      "libstdc++6  CVE-2023-4039  MEDIUM    affected      12.2.0-14          -                 "
+      "gcc: -fstack-protector fails to guard dynamic stack allocations on ARM64\n"
+      "libblkid1   CVE-2022-0563  LOW       will_not_fix  2.38.1-5           -                 "
+      "util-linux: partial disclosure of arbitrary files in chfn and chsh when compiled...\n"
+      "libssl3     CVE-2023-5678  LOW       fixed         3.0.11-1~deb12u2   3.0.13-1~deb12u1  "
+      "openssl: Generating excessively long X9.42 DH keys or checking excessively long ...\n"
+      "openssl     CVE-2023-5678  LOW       fixed         3.0.11-1~deb12u2   3.0.13-1~deb12u1  "
+      "openssl: Generating excessively long X9.42 DH keys or checking excessively long ...\n"
+      "\n3 suppressed: 2 ignore file .customsignore, 1 rated unimportant by debian\n"
+      "\nDiagnostics (1):\n";
+  EXPECT_NE(table.find(expected), std::string::npos) << table;
+  // Suppressed ones are counted, not listed.
+  EXPECT_EQ(table.find("CVE-2024-0727"), std::string::npos);
+  EXPECT_EQ(table.find("CVE-2010-4756"), std::string::npos);
+}
+
+TEST(TableTest, LanguageTargetsAndContraband) {
+  std::string table = RenderTable({testdata::App()});
+  std::string expected =
+      "\nsrv/app/node_modules/lodash/package.json (npm)\n"
+      "Total: 2 (UNKNOWN: 0, LOW: 0, MEDIUM: 1, HIGH: 1, CRITICAL: 0)\n"
+      "\n"
+      "LIBRARY  VULNERABILITY   SEVERITY  STATUS  INSTALLED VERSION  FIXED VERSION  TITLE\n"
+      "lodash   CVE-2021-23337  HIGH      fixed   4.17.20            4.17.21        "
+      "Command Injection in lodash\n"
+      "lodash   CVE-2020-28500  MEDIUM    fixed   4.17.20            4.17.21        "
+      "Regular Expression Denial of Service (ReDoS) in lodash\n"
+      "\nContraband (1):\n"
+      "SEVERITY  CATEGORY           RULE        PATH                         LAYER  EVIDENCE\n"
+      "CRITICAL  malicious-package  MAL-2022-1  usr/local/bin/gitlab-helper  2      "
+      "osv advisory MAL-2022-1 lists rustdecimal 1.23.1 (crates.io) as malicious\n";
+  EXPECT_NE(table.find(expected), std::string::npos) << table;
+  EXPECT_EQ(table.find("suppressed"), std::string::npos);
+}
+
+TEST(TableTest, NegligibleIsCountedOnlyWhenPresent) {
+  auto r = testdata::Debian();
+  r.vulnerabilities[4].suppressed_by.clear();  // CVE-2010-4756, NEGLIGIBLE
+  std::string table = RenderTable({r});
+  EXPECT_NE(table.find("Total: 5 (UNKNOWN: 0, NEGLIGIBLE: 1, LOW: 3, MEDIUM: 1, HIGH: 0, "
+                       "CRITICAL: 0)\n"),
+            std::string::npos)
+      << table;
+  EXPECT_NE(table.find("\n2 suppressed: 2 ignore file .customsignore\n"), std::string::npos)
+      << table;
+}
+
+TEST(TableTest, VexSuppressionsAreCountedByStatus) {
+  auto r = testdata::Debian();
+  r.vulnerabilities[2].suppressed_by =
+      "VEX https://example.com/vex/app.json: not_affected (vulnerable_code_not_present)";
+  std::string table = RenderTable({r});
+  EXPECT_NE(table.find("\n4 suppressed: 2 ignore file .customsignore, 1 VEX not_affected, 1 "
+                       "rated unimportant by debian\n"),
+            std::string::npos)
+      << table;
+}
+
 TEST(TableTest, UnknownOsAndNoPackages) {
   model::ScanResult r;
   r.image.reference = "rootfs:/tmp/empty";

@@ -2,16 +2,20 @@
 
 #include <algorithm>
 #include <atomic>
+#include <ctime>
 #include <optional>
 #include <thread>
 #include <tuple>
 
+#include "base/file.h"
 #include "base/pipe_stream.h"
 #include "catalog/catalogers.h"
-#include "catalog/relations.h"
 #include "catalog/os_release.h"
+#include "catalog/relations.h"
 #include "layer/decompress.h"
 #include "layer/merge.h"
+#include "vuln/suppress.h"
+#include "vuln/updater.h"
 
 namespace customs::scan {
 
@@ -134,6 +138,52 @@ Result<std::vector<model::ScanResult>> ScanImage(const std::string& image_arg,
     results.push_back(std::move(result));
   }
   return results;
+}
+
+Result<VulnScanNotices> MatchVulnerabilities(std::vector<model::ScanResult>& results,
+                                             const VulnScanOptions& options) {
+  VulnScanNotices notices;
+  CUSTOMS_ASSIGN_OR_RETURN(vuln::DbState state, vuln::CheckDb(options.db_path, options.now));
+  if (state.stale) notices.warnings.push_back(state.message);
+  CUSTOMS_ASSIGN_OR_RETURN(auto db, vuln::AdvisoryDb::Open(options.db_path));
+
+  std::vector<vuln::IgnoreRule> rules;
+  for (const auto& path : options.ignore_files) {
+    CUSTOMS_ASSIGN_OR_RETURN(std::string text, ReadFile(path, vuln::kMaxIgnoreFileBytes), path);
+    CUSTOMS_ASSIGN_OR_RETURN(auto parsed, vuln::ParseIgnoreFile(text, path));
+    rules.insert(rules.end(), parsed.begin(), parsed.end());
+  }
+  std::vector<vuln::VexStatement> vex;
+  for (const auto& path : options.vex_files) {
+    CUSTOMS_ASSIGN_OR_RETURN(std::string text, ReadFile(path, vuln::kMaxVexBytes), path);
+    CUSTOMS_ASSIGN_OR_RETURN(auto parsed, vuln::ParseOpenVex(text, path));
+    vex.insert(vex.end(), parsed.begin(), parsed.end());
+  }
+  std::time_t now = static_cast<std::time_t>(options.now);
+  std::tm tm{};
+  gmtime_r(&now, &tm);
+  char today[16];
+  std::strftime(today, sizeof(today), "%Y-%m-%d", &tm);
+
+  for (auto& r : results) {
+    CUSTOMS_ASSIGN_OR_RETURN(auto out, vuln::MatchPackages(db, r.os, r.packages, options.match));
+    r.vulnerabilities = std::move(out.vulnerabilities);
+    r.detections = std::move(out.detections);
+    for (auto& d : out.diagnostics) r.diagnostics.push_back(std::move(d));
+    for (auto& line : out.explanation) notices.explanation.push_back(std::move(line));
+    if (!rules.empty() || !vex.empty())
+      vuln::ApplySuppressions(r.vulnerabilities, rules, vex, today, &notices.warnings);
+    const std::string& id = options.match.explain_id;
+    for (const auto& v : r.vulnerabilities)
+      if (!id.empty() && !v.suppressed_by.empty() &&
+          (v.id == id || std::find(v.aliases.begin(), v.aliases.end(), id) != v.aliases.end()))
+        notices.explanation.push_back(v.purl + ": " + v.id + " suppressed: " + v.suppressed_by);
+  }
+  // One notice per expired rule, however many results it met.
+  std::sort(notices.warnings.begin(), notices.warnings.end());
+  notices.warnings.erase(std::unique(notices.warnings.begin(), notices.warnings.end()),
+                         notices.warnings.end());
+  return notices;
 }
 
 }  // namespace customs::scan

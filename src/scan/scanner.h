@@ -10,6 +10,7 @@
 #include "image/source.h"
 #include "layer/walker.h"
 #include "model/scan_result.h"
+#include "vuln/matcher.h"
 
 namespace customs::scan {
 
@@ -18,6 +19,31 @@ struct ScanOptions {
   Limits limits;
   unsigned parallelism = 0;  // layers analyzed at once; 0: one per core
 };
+
+// Vulnerability matching after the inventory (`customs scan`).
+struct VulnScanOptions {
+  std::string db_path;  // the advisory DB file
+  vuln::MatchOptions match;
+  // Suppressions: ignore files (.trivyignore text or YAML) and OpenVEX
+  // documents, read here.
+  std::vector<std::string> ignore_files;
+  std::vector<std::string> vex_files;
+  int64_t now = 0;  // unix seconds, the caller's clock: DB age, rule expiry
+};
+
+// What matching wants the user to know, besides the results.
+struct VulnScanNotices {
+  std::vector<std::string> warnings;     // stale DB, expired ignore rules
+  std::vector<std::string> explanation;  // with match.explain_id
+};
+
+// Matches the packages of every result against the advisory DB, filling
+// `vulnerabilities` and `detections` (known malicious versions) and adding
+// diagnostics for versions that could not be compared, then marks what the
+// ignore files and VEX documents suppress. NotFound with the command to run
+// when there is no DB; an unreadable or malformed ignore or VEX file fails.
+Result<VulnScanNotices> MatchVulnerabilities(std::vector<model::ScanResult>& results,
+                                             const VulnScanOptions& options);
 
 // Scans the image named by `image_arg` (any form ParseImageSpec accepts).
 // One result per platform scanned. Fails (with a one-line reason naming the

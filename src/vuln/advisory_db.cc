@@ -20,7 +20,7 @@
 //
 //   meta(key, value)                 "schema_version" -> "1", "built_at" -> unix seconds
 //   vulnerabilities(id PK, source, summary, published, modified, malicious 0/1,
-//                   refs)            refs: JSON array of URL strings
+//                   refs)            refs: URLs, one per line
 //   aliases(id, alias) PK (id, alias), index (alias, id): either direction
 //   cvss(vuln_id, seq, version, vector, score, source) PK (vuln_id, seq)
 //   affected(ecosystem, package_key, vuln_id, seq, package, source, status,
@@ -55,8 +55,8 @@ namespace {
 // One affected entry's encoded ranges. The largest real OSV entry (an Ubuntu
 // kernel livepatch listing every version) encodes to about 4 KiB.
 constexpr size_t kMaxEncodedAffectedBytes = size_t{1} << 20;
-// A vulnerability's references JSON: real records list < 300 URLs (~40 KiB).
-constexpr size_t kMaxReferencesJsonBytes = size_t{4} << 20;
+// A vulnerability's references, one URL per line: real records list < 300 URLs (~40 KiB).
+constexpr size_t kMaxReferencesBytes = size_t{4} << 20;
 // Rows one FindAffected may return: Debian's "linux" has ~15k CVEs in one
 // release, so 200k is far above any real package.
 constexpr size_t kMaxAffectedPerLookup = 200'000;
@@ -376,23 +376,35 @@ Status DecodeRanges(std::string_view text, Affected& out, size_t& token_budget) 
   return Status::Ok();
 }
 
+// References are URLs, one per line: cheaper to read back than JSON, and a
+// URL cannot hold a line break (Encode drops any that an advisory carries).
 Result<std::vector<std::string>> DecodeReferences(std::string_view text) {
-  CUSTOMS_ASSIGN_OR_RETURN(Json doc, ParseJson(text, "references", kMaxReferencesJsonBytes,
-                                               /*max_depth=*/2));
-  if (!doc.is_array()) return InvalidArgument("references are not a JSON array");
+  if (text.size() > kMaxReferencesBytes)
+    return InvalidArgument("references exceed " + std::to_string(kMaxReferencesBytes) + " bytes");
   std::vector<std::string> refs;
-  refs.reserve(doc.size());
-  for (const Json& item : doc) {
-    if (!item.is_string()) return InvalidArgument("a reference is not a JSON string");
-    refs.push_back(item.get<std::string>());
+  while (!text.empty()) {
+    size_t nl = text.find('\n');
+    std::string_view line = text.substr(0, nl);
+    if (line.empty()) return InvalidArgument("an empty reference");
+    refs.emplace_back(line);
+    if (nl == std::string_view::npos) break;
+    text.remove_prefix(nl + 1);
+    if (text.empty()) return InvalidArgument("a trailing line break");
   }
   return refs;
 }
 
 std::string EncodeReferences(const std::vector<std::string>& refs) {
-  Json doc = Json::array();
-  for (const std::string& ref : refs) doc.push_back(ref);
-  return DumpJson(doc);
+  std::string out;
+  for (const std::string& ref : refs) {
+    std::string url;
+    for (char c : ref)
+      if (c != '\n' && c != '\r') url += c;
+    if (url.empty()) continue;
+    if (!out.empty()) out += '\n';
+    out += url;
+  }
+  return out;
 }
 
 Result<int64_t> ParseInt(std::string_view text, std::string_view what) {

@@ -581,7 +581,8 @@ TEST(AdvisoryDbTest, CorruptRowsAreDataLossNamingTheVulnerability) {
           "UPDATE affected SET ranges = 'E i:%G0' WHERE ecosystem = 'Debian:12';"
           "UPDATE affected SET ranges = 'E ' || replace(hex(zeroblob(600000)), '00', 'i:0 ') "
           "  || 'f:1' WHERE ecosystem = 'Debian:11';"
-          "UPDATE vulnerabilities SET refs = '{\"a\":' WHERE id = 'GHSA-xvch-5gv4-984h';");
+          "UPDATE vulnerabilities SET refs = 'https://a.example\n\nhttps://b.example' WHERE id = "
+          "'GHSA-xvch-5gv4-984h';");
   auto db = AdvisoryDb::Open(path);
   ASSERT_TRUE(db.ok());
   auto bad_kind = db->FindAffected("Alpine:v3.10", "botan");

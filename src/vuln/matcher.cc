@@ -1,0 +1,556 @@
+#include "vuln/matcher.h"
+
+#include <algorithm>
+#include <cstdlib>
+#include <map>
+#include <optional>
+#include <set>
+#include <string_view>
+#include <utility>
+
+#include "vuln/cvss.h"
+#include "vuln/version.h"
+
+namespace customs::vuln {
+namespace {
+
+using model::Severity;
+using model::VulnStatus;
+
+// At most this many "cannot compare" warnings per scan: one bad ecosystem
+// must not bury the report.
+constexpr size_t kMaxMatchDiagnostics = 100;
+
+bool IsOsType(std::string_view type) { return type == "deb" || type == "apk" || type == "rpm"; }
+
+std::string MajorVersion(std::string_view v) { return std::string(v.substr(0, v.find('.'))); }
+
+std::string DebianRelease(const model::OsInfo& os) {
+  if (!os.version_id.empty()) return MajorVersion(os.version_id);
+  static const std::map<std::string_view, std::string_view> kCodenames = {
+      {"jessie", "8"},    {"stretch", "9"}, {"buster", "10"}, {"bullseye", "11"},
+      {"bookworm", "12"}, {"trixie", "13"}, {"forky", "14"},  {"duke", "15"}};
+  auto it = kCodenames.find(os.version_codename);
+  return it == kCodenames.end() ? std::string() : std::string(it->second);
+}
+
+// The severity a distro's own rating stands for (Debian urgency; vunnel's
+// mapping: unimportant is negligible, "**" guesses count as given).
+std::optional<Severity> DistroSeverity(std::string_view rating) {
+  if (rating == "unimportant" || rating == "negligible") return Severity::kNegligible;
+  if (rating == "low") return Severity::kLow;
+  if (rating == "medium") return Severity::kMedium;
+  if (rating == "high") return Severity::kHigh;
+  if (rating == "critical") return Severity::kCritical;
+  return std::nullopt;  // "not yet assigned", "end-of-life", ""
+}
+
+// The version an advisory of this package's data speaks about.
+std::string ComparedVersion(const model::Package& p) {
+  if (p.type == "deb") return p.source_version.empty() ? p.version : p.source_version;
+  if (p.type == "rpm" && p.epoch && *p.epoch != 0)
+    return std::to_string(*p.epoch) + ":" + p.version;
+  return p.version;
+}
+
+// "group:artifact" for Maven, from the purl the cataloger wrote
+// (pkg:maven/<group>/<artifact>@<version>).
+std::string MavenName(const model::Package& p) {
+  std::string_view purl = p.purl;
+  constexpr std::string_view kPrefix = "pkg:maven/";
+  if (!purl.starts_with(kPrefix)) return p.name;
+  purl.remove_prefix(kPrefix.size());
+  purl = purl.substr(0, purl.find_first_of("@?#"));
+  size_t slash = purl.rfind('/');
+  if (slash == std::string_view::npos) return p.name;
+  return std::string(purl.substr(0, slash)) + ":" + std::string(purl.substr(slash + 1));
+}
+
+bool IsKernelPackage(const model::Package& p) {
+  std::string_view src = p.source_name.empty() ? std::string_view(p.name) : p.source_name;
+  return src == "linux" || src.starts_with("linux-signed") || src == "linux-lts" ||
+         p.name == "linux-libc-dev" || p.name.starts_with("linux-headers");
+}
+
+// One advisory entry that says the package is affected.
+struct Hit {
+  std::string vuln_id;
+  std::string source;
+  std::string ecosystem;
+  VulnStatus status = VulnStatus::kAffected;
+  std::vector<std::string> fixed;
+  std::string distro_severity;
+};
+
+// OSV range evaluation (ossf.github.io/osv-schema, "Evaluation"): events
+// sorted by version, introduced opens, fixed and last_affected close.
+// Returns whether `version` is inside and the fixed versions above it.
+Result<bool> InRange(const Range& range, VersionScheme scheme, std::string_view version,
+                     std::vector<std::string>& fixed) {
+  std::vector<const RangeEvent*> events;
+  for (const auto& e : range.events)
+    if (e.kind != RangeEvent::Kind::kLimit) events.push_back(&e);
+  Status error;
+  auto key_less = [&](const RangeEvent* a, const RangeEvent* b) {
+    bool a0 = a->kind == RangeEvent::Kind::kIntroduced && a->version == "0";
+    bool b0 = b->kind == RangeEvent::Kind::kIntroduced && b->version == "0";
+    if (a0 || b0) return a0 && !b0;
+    auto c = CompareVersions(scheme, a->version, b->version);
+    if (!c.ok()) {
+      if (error.ok()) error = c.status();
+      return false;
+    }
+    return *c < 0;
+  };
+  // Sources list events in order almost always; check before sorting.
+  if (!std::is_sorted(events.begin(), events.end(), key_less))
+    std::stable_sort(events.begin(), events.end(), key_less);
+  if (!error.ok()) return error;
+  bool affected = false;
+  for (const RangeEvent* e : events) {
+    int c = 1;
+    if (!(e->kind == RangeEvent::Kind::kIntroduced && e->version == "0")) {
+      CUSTOMS_ASSIGN_OR_RETURN(c, CompareVersions(scheme, version, e->version));
+    }
+    switch (e->kind) {
+      case RangeEvent::Kind::kIntroduced:
+        if (c >= 0) affected = true;
+        break;
+      case RangeEvent::Kind::kFixed:
+        if (c >= 0) affected = false;
+        break;
+      case RangeEvent::Kind::kLastAffected:
+        if (c > 0) affected = false;
+        break;
+      case RangeEvent::Kind::kLimit:
+        break;
+    }
+  }
+  if (affected)
+    for (const RangeEvent* e : events)
+      if (e->kind == RangeEvent::Kind::kFixed) {
+        auto c = CompareVersions(scheme, version, e->version);
+        if (c.ok() && *c < 0) {
+          fixed.push_back(e->version);
+          break;  // events are sorted: the first fix above is the upgrade
+        }
+      }
+  return affected;
+}
+
+std::string RangeText(const Range& range) {
+  std::string out;
+  for (const auto& e : range.events) {
+    if (!out.empty()) out += ", ";
+    switch (e.kind) {
+      case RangeEvent::Kind::kIntroduced:
+        out += "introduced " + e.version;
+        break;
+      case RangeEvent::Kind::kFixed:
+        out += "fixed " + e.version;
+        break;
+      case RangeEvent::Kind::kLastAffected:
+        out += "last_affected " + e.version;
+        break;
+      case RangeEvent::Kind::kLimit:
+        out += "limit " + e.version;
+        break;
+    }
+  }
+  return "[" + out + "]";
+}
+
+class Matcher {
+ public:
+  Matcher(const AdvisoryDb& db, const MatchOptions& options, MatchOutput& out)
+      : db_(db), options_(options), out_(out) {}
+
+  Status MatchOne(size_t index, const model::Package& p, const std::vector<std::string>& distro) {
+    std::vector<std::string> ecosystems;
+    std::string key = p.name;
+    if (IsOsType(p.type)) {
+      if (!p.source_name.empty() && p.type != "rpm") key = p.source_name;
+      if (!options_.match_kernel_headers && IsKernelPackage(p)) {
+        for (const auto& eco : distro)
+          CUSTOMS_TRY(ExplainSkipped(p, eco, key,
+                                     "kernel package " + p.name +
+                                         " not matched: kernel CVEs describe the host kernel "
+                                         "(--match-kernel-headers to match)"));
+        return Status::Ok();
+      }
+      ecosystems = distro;
+    } else {
+      std::string_view eco = LanguageEcosystem(p.type);
+      if (eco.empty()) return Status::Ok();
+      ecosystems = {std::string(eco)};
+      if (p.type == "maven") key = MavenName(p);
+      if (!p.owner.empty())
+        return ExplainSkipped(p, ecosystems[0], key,
+                              p.type + " " + p.name + " " + p.version + " at " + p.db_path +
+                                  " was installed by " + p.owner +
+                                  ": matched through that OS package's distro data, not "
+                                  "upstream");
+    }
+    std::string version = ComparedVersion(p);
+    if (version.empty() || version == "(devel)") return Status::Ok();
+
+    // The same package version often sits in many places (one npm package
+    // in several node_modules, Go's stdlib in every binary): match it once
+    // and stamp the outcome onto each copy.
+    std::string memo_key = p.type + '\n' + key + '\n' + version;
+    auto memo = outcomes_.find(memo_key);
+    if (memo == outcomes_.end() || !options_.explain_id.empty()) {
+      std::vector<Hit> hits;
+      for (const auto& eco : ecosystems) {
+        CUSTOMS_ASSIGN_OR_RETURN(auto records, db_.FindAffected(eco, key));
+        for (const auto& rec : records) CUSTOMS_TRY(Evaluate(p, eco, key, version, rec, hits));
+        if (!records.empty()) break;  // the most specific ecosystem with data wins
+      }
+      Outcome outcome;
+      if (!hits.empty()) CUSTOMS_TRY(Report(p, key, version, hits, outcome));
+      memo = outcomes_.insert_or_assign(memo_key, std::move(outcome)).first;
+    }
+    for (const auto& t : memo->second.vulnerabilities) {
+      model::Vulnerability v = t;
+      v.package_index = index;
+      v.package_name = p.name;
+      v.purl = p.purl;
+      v.layer = p.layer;
+      v.path = p.db_path;
+      out_.vulnerabilities.push_back(std::move(v));
+    }
+    for (const auto& t : memo->second.detections) {
+      model::Detection d = t;
+      d.purl = p.purl;
+      d.path = p.db_path;
+      d.layer = p.layer;
+      out_.detections.push_back(std::move(d));
+    }
+    return Status::Ok();
+  }
+
+ private:
+  Status Evaluate(const model::Package& p, const std::string& eco, const std::string& key,
+                  const std::string& version, const AffectedRecord& rec, std::vector<Hit>& hits) {
+    const Affected& a = rec.affected;
+    std::string where = eco + " " + (IsOsType(p.type) ? "source package " : "package ") + key +
+                        " " + version + " (" + rec.source + " " + rec.vuln_id + ")";
+    if (a.status == VulnStatus::kNotAffected) {
+      Explain(p, rec.vuln_id, where + ": the source says not affected");
+      return Status::Ok();
+    }
+    auto scheme = SchemeForEcosystem(eco);
+    Hit hit{rec.vuln_id, rec.source, eco, a.status, {}, a.distro_severity};
+    bool affected = false;
+    for (const auto& v : a.versions)
+      if (v == version) affected = true;
+    if (affected) Explain(p, rec.vuln_id, where + ": listed among the affected versions");
+    for (const auto& range : a.ranges) {
+      if (range.type == Range::Type::kGit || !scheme) continue;
+      VersionScheme s = *scheme;
+      if (range.type == Range::Type::kSemver)
+        s = s == VersionScheme::kGo ? s : VersionScheme::kSemver;
+      auto in = InRange(range, s, version, hit.fixed);
+      if (!in.ok()) {
+        Warn(p, version, in.status());
+        Explain(p, rec.vuln_id, where + ": cannot compare: " + in.status().message());
+        continue;
+      }
+      Explain(p, rec.vuln_id,
+              where + ": " + (*in ? "inside " : "outside ") + RangeText(range) + " by " +
+                  std::string(VersionSchemeName(s)) + " rules");
+      affected = affected || *in;
+    }
+    if (!affected) return Status::Ok();
+    if (!hit.fixed.empty()) hit.status = VulnStatus::kFixed;
+    hits.push_back(std::move(hit));
+    return Status::Ok();
+  }
+
+  Result<const VulnerabilityRecord*> Record(const std::string& id) {
+    auto it = records_.find(id);
+    if (it == records_.end()) {
+      CUSTOMS_ASSIGN_OR_RETURN(auto rec, db_.FindVulnerability(id));
+      it = records_.emplace(id, std::move(rec)).first;
+    }
+    return it->second ? &*it->second : nullptr;
+  }
+
+  // What matching one package version yields, before it is stamped with
+  // the package's place in the image.
+  struct Outcome {
+    std::vector<model::Vulnerability> vulnerabilities;
+    std::vector<model::Detection> detections;
+  };
+
+  Status Report(const model::Package& p, const std::string& key, const std::string& version,
+                const std::vector<Hit>& hits, Outcome& outcome) {
+    // Group hits whose IDs or aliases meet: one vulnerability, all its IDs.
+    std::vector<std::set<std::string>> ids(hits.size());
+    for (size_t i = 0; i < hits.size(); ++i) {
+      ids[i].insert(hits[i].vuln_id);
+      CUSTOMS_ASSIGN_OR_RETURN(const VulnerabilityRecord* rec, Record(hits[i].vuln_id));
+      if (rec != nullptr) ids[i].insert(rec->aliases.begin(), rec->aliases.end());
+    }
+    std::vector<size_t> group(hits.size());
+    for (size_t i = 0; i < hits.size(); ++i) group[i] = i;
+    for (bool changed = true; changed;) {
+      changed = false;
+      for (size_t i = 0; i < hits.size(); ++i)
+        for (size_t j = i + 1; j < hits.size(); ++j) {
+          if (group[i] == group[j]) continue;
+          bool meet = std::any_of(ids[i].begin(), ids[i].end(),
+                                  [&](const std::string& id) { return ids[j].count(id) > 0; });
+          if (!meet) continue;
+          size_t from = std::max(group[i], group[j]), to = std::min(group[i], group[j]);
+          for (auto& g : group)
+            if (g == from) g = to;
+          changed = true;
+        }
+    }
+    std::map<size_t, std::vector<size_t>> groups;
+    for (size_t i = 0; i < hits.size(); ++i) groups[group[i]].push_back(i);
+    for (const auto& [_, members] : groups)
+      CUSTOMS_TRY(Emit(p, key, version, hits, ids, members, outcome));
+    return Status::Ok();
+  }
+
+  Status Emit(const model::Package& p, const std::string& key, const std::string& version,
+              const std::vector<Hit>& hits, const std::vector<std::set<std::string>>& ids,
+              const std::vector<size_t>& members, Outcome& outcome) {
+    std::set<std::string> all;
+    std::vector<const VulnerabilityRecord*> records;
+    bool malicious = false;
+    for (size_t m : members) {
+      all.insert(ids[m].begin(), ids[m].end());
+      CUSTOMS_ASSIGN_OR_RETURN(const VulnerabilityRecord* rec, Record(hits[m].vuln_id));
+      if (rec != nullptr) {
+        records.push_back(rec);
+        malicious = malicious || rec->malicious;
+      }
+    }
+    std::string primary;
+    for (const auto& id : all)
+      if (id.starts_with("CVE-")) {
+        primary = id;
+        break;
+      }
+    if (primary.empty()) primary = hits[members.front()].vuln_id;
+
+    if (malicious) {
+      model::Detection d;
+      d.category = "malicious-package";
+      d.rule_id = primary;
+      d.severity = Severity::kCritical;
+      for (const auto* r : records)
+        if (d.title.empty()) d.title = r->summary;
+      d.evidence = hits[members.front()].source + " advisory " + primary + " lists " + key + " " +
+                   version + " (" + hits[members.front()].ecosystem + ") as malicious";
+      Explain(p, primary, "reported as contraband: " + d.evidence);
+      outcome.detections.push_back(std::move(d));
+      return Status::Ok();
+    }
+
+    model::Vulnerability v;
+    v.id = primary;
+    for (const auto& id : all)
+      if (id != primary) v.aliases.push_back(id);
+    v.package_type = p.type;
+    v.installed_version = version;
+    std::set<std::string> fixed, sources;
+    v.status = VulnStatus::kWillNotFix;
+    auto rank = [](VulnStatus s) {
+      switch (s) {
+        case VulnStatus::kFixed:
+          return 3;
+        case VulnStatus::kAffected:
+          return 2;
+        case VulnStatus::kDeferred:
+          return 1;
+        default:
+          return 0;
+      }
+    };
+    for (size_t m : members) {
+      const Hit& h = hits[m];
+      fixed.insert(h.fixed.begin(), h.fixed.end());
+      sources.insert(h.source);
+      if (rank(h.status) > rank(v.status)) v.status = h.status;
+      if (v.distro_severity.empty()) v.distro_severity = h.distro_severity;
+    }
+    v.fixed_versions.assign(fixed.begin(), fixed.end());
+    for (const auto& s : sources) v.data_source += (v.data_source.empty() ? "" : ",") + s;
+    const Hit& first = hits[members.front()];
+    v.matched_by = first.ecosystem + " " + (IsOsType(p.type) ? "source package " : "package ") +
+                   key + " " + version;
+
+    // Text and references from the advisories, the primary's first.
+    std::stable_sort(records.begin(), records.end(), [&](const auto* a, const auto* b) {
+      return a->id == primary && b->id != primary;
+    });
+    std::set<std::string> refs;
+    for (const auto* r : records) {
+      if (v.title.empty()) v.title = r->summary;
+      if (v.published.empty()) v.published = r->published;
+      if (v.modified.empty()) v.modified = r->modified;
+      for (const auto& u : r->references)
+        if (refs.insert(u).second && v.references.size() < 20) v.references.push_back(u);
+      for (const auto& c : r->cvss) v.cvss.push_back(c);
+    }
+    // A CVE the distro rates has no vector of its own there: another
+    // source's record for the same CVE (GHSA, the ecosystem DB) may.
+    if (v.cvss.empty() && primary.starts_with("CVE-")) {
+      CUSTOMS_ASSIGN_OR_RETURN(const VulnerabilityRecord* other, Record(primary));
+      if (other != nullptr)
+        for (const auto& c : other->cvss) v.cvss.push_back(c);
+    }
+    ChooseSeverity(p, v);
+    if (!options_.include_unimportant && v.distro_severity == "unimportant")
+      v.suppressed_by = "rated unimportant by " + first.source + " (--include-unimportant to show)";
+    Explain(p, primary,
+            "reported " + primary + " on " + p.name + " " + p.version + ": " +
+                std::string(model::VulnStatusName(v.status)) + ", " +
+                std::string(model::SeverityName(v.severity)) +
+                (v.severity_source.empty() ? "" : " from " + v.severity_source) +
+                (v.suppressed_by.empty() ? "" : "; suppressed: " + v.suppressed_by));
+    outcome.vulnerabilities.push_back(std::move(v));
+    return Status::Ok();
+  }
+
+  // Distro rating first for OS packages (Trivy, Snyk); then the newest
+  // CVSS v3 base score, then v4, then v2.
+  static void ChooseSeverity(const model::Package& p, model::Vulnerability& v) {
+    if (IsOsType(p.type))
+      if (auto s = DistroSeverity(v.distro_severity)) {
+        v.severity = *s;
+        v.severity_source = v.data_source;
+      }
+    auto pref = [](const std::string& version) {
+      if (version == "3.1") return 4;
+      if (version == "3.0") return 3;
+      if (version == "4.0") return 2;
+      if (version == "2.0") return 1;
+      return 0;
+    };
+    const model::CvssRecord* best = nullptr;
+    for (const auto& c : v.cvss) {
+      if (c.score <= 0 && c.vector.empty()) continue;
+      if (best == nullptr || pref(c.version) > pref(best->version) ||
+          (pref(c.version) == pref(best->version) && c.score > best->score))
+        best = &c;
+    }
+    if (best == nullptr) return;
+    double score = best->score;
+    CvssVersion version = CvssVersion::kV31;
+    if (auto parsed = ParseCvss(best->vector); parsed.ok()) {
+      score = parsed->base_score;
+      version = parsed->version;
+    }
+    v.score = score;
+    if (v.severity_source.empty()) {
+      v.severity = SeverityForScore(version, score);
+      v.severity_source = "cvss:" + (best->source.empty() ? std::string("advisory") : best->source);
+    }
+  }
+
+  // For `explain`: a package not matched on purpose, said only when an
+  // advisory with the ID would have named it.
+  Status ExplainSkipped(const model::Package& p, const std::string& eco, const std::string& key,
+                        const std::string& why) {
+    if (options_.explain_id.empty()) return Status::Ok();
+    CUSTOMS_ASSIGN_OR_RETURN(auto records, db_.FindAffected(eco, key));
+    for (const auto& rec : records) {
+      size_t before = out_.explanation.size();
+      Explain(p, rec.vuln_id, "advisory " + rec.vuln_id + " names " + eco + " " + key + "; " + why);
+      if (out_.explanation.size() > before) break;
+    }
+    return Status::Ok();
+  }
+
+  void Warn(const model::Package& p, const std::string& version, const Status& status) {
+    if (!warned_.insert(p.type + "\n" + p.name + "\n" + version).second) return;
+    if (out_.diagnostics.size() >= kMaxMatchDiagnostics) return;
+    out_.diagnostics.push_back({model::DiagnosticSeverity::kWarning, "version-not-comparable",
+                                p.layer.diff_id, p.db_path,
+                                p.type + " " + p.name + " " + version +
+                                    ": not matched against some advisories: " + status.message()});
+  }
+
+  void Explain(const model::Package& p, const std::string& vuln_id, const std::string& line) {
+    if (options_.explain_id.empty()) return;
+    if (!vuln_id.empty() && vuln_id != options_.explain_id) {
+      auto rec = Record(vuln_id);
+      if (!rec.ok() || *rec == nullptr) return;
+      const auto& aliases = (*rec)->aliases;
+      if (std::find(aliases.begin(), aliases.end(), options_.explain_id) == aliases.end()) return;
+    }
+    out_.explanation.push_back(p.purl + ": " + line);
+  }
+
+  const AdvisoryDb& db_;
+  const MatchOptions& options_;
+  MatchOutput& out_;
+  std::map<std::string, std::optional<VulnerabilityRecord>> records_;
+  std::map<std::string, Outcome> outcomes_;  // by type, key and version
+  std::set<std::string> warned_;
+};
+
+}  // namespace
+
+std::vector<std::string> DistroEcosystems(const model::OsInfo& os) {
+  if (os.id == "debian") {
+    std::string release = DebianRelease(os);
+    if (!release.empty()) return {"Debian:" + release};
+  } else if (os.id == "ubuntu" && !os.version_id.empty()) {
+    return {"Ubuntu:" + os.version_id + ":LTS", "Ubuntu:" + os.version_id};
+  } else if (os.id == "alpine" && !os.version_id.empty()) {
+    std::string_view v = os.version_id;
+    if (v.find("_alpha") != std::string_view::npos) return {"Alpine:edge"};
+    size_t second = v.find('.', v.find('.') + 1);
+    return {"Alpine:v" + std::string(v.substr(0, second))};
+  } else if (os.id == "almalinux" && !os.version_id.empty()) {
+    return {"AlmaLinux:" + MajorVersion(os.version_id)};
+  } else if (os.id == "rocky" && !os.version_id.empty()) {
+    return {"Rocky Linux:" + MajorVersion(os.version_id)};
+  } else if (os.id == "wolfi") {
+    return {"Wolfi"};
+  } else if (os.id == "chainguard") {
+    return {"Chainguard"};
+  }
+  return {};
+}
+
+std::string_view LanguageEcosystem(std::string_view type) {
+  static const std::map<std::string_view, std::string_view> kEcosystems = {
+      {"npm", "npm"},     {"pypi", "PyPI"},    {"golang", "Go"},          {"cargo", "crates.io"},
+      {"maven", "Maven"}, {"gem", "RubyGems"}, {"composer", "Packagist"}, {"nuget", "NuGet"}};
+  auto it = kEcosystems.find(type);
+  return it == kEcosystems.end() ? std::string_view() : it->second;
+}
+
+Result<MatchOutput> MatchPackages(const AdvisoryDb& db, const model::OsInfo& os,
+                                  const std::vector<model::Package>& packages,
+                                  const MatchOptions& options) {
+  MatchOutput out;
+  Matcher matcher(db, options, out);
+  std::vector<std::string> distro = DistroEcosystems(os);
+  for (size_t i = 0; i < packages.size(); ++i)
+    CUSTOMS_TRY(matcher.MatchOne(i, packages[i], distro), "matching " + packages[i].purl);
+  // Sort by index and move each vulnerability once: they are large.
+  const auto& vulns = out.vulnerabilities;
+  std::vector<size_t> order(vulns.size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::stable_sort(order.begin(), order.end(), [&](size_t x, size_t y) {
+    const auto &a = vulns[x], &b = vulns[y];
+    if (a.severity != b.severity) return a.severity > b.severity;
+    if (a.id != b.id) return a.id < b.id;
+    return a.package_name < b.package_name;
+  });
+  std::vector<model::Vulnerability> sorted;
+  sorted.reserve(order.size());
+  for (size_t i : order) sorted.push_back(std::move(out.vulnerabilities[i]));
+  out.vulnerabilities = std::move(sorted);
+  return out;
+}
+
+}  // namespace customs::vuln
