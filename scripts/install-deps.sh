@@ -16,7 +16,7 @@ packages=(
   # Go binaries built by the Go build-info cataloger tests
   golang-go
   # peers and floors for bench/
-  isal zstd pigz nodejs time
+  isal zstd pigz nodejs time zip unzip
 )
 
 SUDO=""

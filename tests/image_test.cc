@@ -108,23 +108,24 @@ TEST(ImageTest, LanguagePackagesOwnershipAndLockfiles) {
   // layers in manifest order (umoci unpack of the whole image takes ~20 s).
   std::string root = testing::TempDir();
   std::string out;
-  ASSERT_EQ(testing::Run("python3 - '" + layout + "' '" + root +
-                             "' <<'EOF'\n"
-                             "import json, os, sys, tarfile\n"
-                             "layout, root = sys.argv[1:]\n"
-                             "blob = lambda d: os.path.join(layout, 'blobs', *d.split(':'))\n"
-                             "index = json.load(open(os.path.join(layout, 'index.json')))\n"
-                             "m = [x for x in index['manifests'] if "
-                             "x['annotations']['org.opencontainers.image.ref.name'] == 'lang'][0]\n"
-                             "manifest = json.load(open(blob(m['digest'])))\n"
-                             "want = lambda n: n.startswith('var/lib/dpkg/') or n in "
-                             "('srv/app/package-lock.json', 'usr/local/bin/hello-go')\n"
-                             "for layer in manifest['layers']:\n"
-                             "    with tarfile.open(blob(layer['digest'])) as t:\n"
-                             "        t.extractall(root, members=[x for x in t if want(x.name) and "
-                             "(x.isfile() or x.isdir())])\n"
-                             "EOF\n",
-                         &out),
+  ASSERT_EQ(testing::Run(
+                "python3 - '" + layout + "' '" + root +
+                    "' <<'EOF'\n"
+                    "import json, os, sys, tarfile\n"
+                    "layout, root = sys.argv[1:]\n"
+                    "blob = lambda d: os.path.join(layout, 'blobs', *d.split(':'))\n"
+                    "index = json.load(open(os.path.join(layout, 'index.json')))\n"
+                    "m = [x for x in index['manifests'] if "
+                    "x['annotations']['org.opencontainers.image.ref.name'] == 'lang'][0]\n"
+                    "manifest = json.load(open(blob(m['digest'])))\n"
+                    "want = lambda n: n.startswith(('var/lib/dpkg/', 'usr/share/java/')) or n in "
+                    "('srv/app/package-lock.json', 'usr/local/bin/hello-go')\n"
+                    "for layer in manifest['layers']:\n"
+                    "    with tarfile.open(blob(layer['digest'])) as t:\n"
+                    "        t.extractall(root, members=[x for x in t if want(x.name) and "
+                    "(x.isfile() or x.isdir())])\n"
+                    "EOF\n",
+                &out),
             0)
       << out;
   model::ScanResult r = MustScan("oci:" + layout + ":lang");
@@ -151,6 +152,24 @@ TEST(ImageTest, LanguagePackagesOwnershipAndLockfiles) {
   }
   EXPECT_GE(per_type["pypi"], 5);   // requests, urllib3, idna, certifi, yaml, ...
   EXPECT_EQ(per_type["maven"], 4);  // commons-lang3, jackson core/databind/annotations
+  // Jar licenses: the manifest's Bundle-License, read here with unzip
+  // (Debian's rebuilt commons-lang3 has none; the jackson jars have one).
+  int licensed = 0;
+  for (const auto& p : r.packages) {
+    if (p.type != "maven") continue;
+    std::string license;
+    ASSERT_EQ(testing::Run("unzip -p '" + root + "/" + p.db_path +
+                               "' META-INF/MANIFEST.MF | sed -n 's/^Bundle-License: *//p' | "
+                               "tr -d '\\r'",
+                           &license),
+              0)
+        << license;
+    std::vector<std::string> want;
+    if (!Trim(license).empty()) want.emplace_back(Trim(license));
+    licensed += !want.empty();
+    EXPECT_EQ(p.licenses, want) << p.db_path;
+  }
+  EXPECT_GE(licensed, 1);
   auto find = [&](std::string_view type, std::string_view name, std::string_view db_path) {
     for (const auto& p : r.packages)
       if (p.type == type && p.name == name && p.db_path == db_path) return &p;

@@ -201,6 +201,51 @@ TEST(VulnTest, LanguagePackagesOfTheLangImage) {
   EXPECT_TRUE(lodash);
 }
 
+// A Go program built here with the Debian toolchain against a module served
+// from a file:// GOPROXY written by the test (golang.org/x/text v0.3.5, a
+// stub package: the build info records the real module path and version).
+TEST(VulnTest, GoModuleAndStdlibOfABinaryBuiltHere) {
+  CUSTOMS_REQUIRE_SHARED(go_osv, "osv/go");
+  std::string out;
+  if (testing::Run("go version", &out) != 0) GTEST_SKIP() << "needs the Go toolchain (golang-go)";
+  std::string dir = testing::TempDir();
+  std::string script = R"(set -e
+cd ")" + dir + R"("
+v=golang.org/x/text@v0.3.5
+mkdir -p proxy/golang.org/x/text/@v src/$v/language app rootfs/usr/local/bin
+printf 'module golang.org/x/text\n' >src/$v/go.mod
+printf 'package language\n\nfunc Tag() string { return "en" }\n' >src/$v/language/language.go
+(cd src && zip -qr ../proxy/golang.org/x/text/@v/v0.3.5.zip $v)
+cp src/$v/go.mod proxy/golang.org/x/text/@v/v0.3.5.mod
+printf '{"Version":"v0.3.5","Time":"2021-01-01T00:00:00Z"}' >proxy/golang.org/x/text/@v/v0.3.5.info
+printf 'v0.3.5\n' >proxy/golang.org/x/text/@v/list
+printf 'module example.com/app\n\ngo 1.19\n\nrequire golang.org/x/text v0.3.5\n' >app/go.mod
+printf 'package main\n\nimport (\n\t"fmt"\n\n\t"golang.org/x/text/language"\n)\n\nfunc main() { fmt.Println(language.Tag()) }\n' >app/main.go
+cd app
+GOPROXY="file://$PWD/../proxy" GOSUMDB=off GOFLAGS="-mod=mod -modcacherw" GOMODCACHE="$PWD/../modcache" \
+  go build -trimpath -o ../rootfs/usr/local/bin/app .
+go version ../rootfs/usr/local/bin/app
+)";
+  { std::ofstream(dir + "/build.sh") << script; }
+  ASSERT_EQ(testing::Run("bash '" + dir + "/build.sh'", &out), 0) << out;
+  // "…/app: go1.19.8" -> stdlib v1.19.8
+  std::string go_version(Trim(out.substr(out.rfind(": go") + 4)));
+  std::string db = BuildDb({go_osv});
+  auto results = ScanAndMatch("rootfs:" + dir + "/rootfs", db);
+  ASSERT_EQ(results.size(), 1u);
+  Pairs want = Expected("osv Go '" + go_osv + "' golang.org/x/text=v0.3.5 stdlib=v" + go_version);
+  Pairs text_want;
+  for (const auto& p : want)
+    if (p.first == "golang.org/x/text") text_want.insert(p);
+  EXPECT_GE(text_want.size(), 2u);  // GO-2021-0113, GO-2022-1059 (fixed in 0.3.7, 0.3.8)
+  EXPECT_GE(want.size() - text_want.size(), 20u);
+  EXPECT_EQ(Reported(results[0], "GO-"), want);
+  for (const auto& v : results[0].vulnerabilities) {
+    EXPECT_EQ(v.path, "usr/local/bin/app");
+    EXPECT_EQ(v.status, model::VulnStatus::kFixed) << v.id;
+  }
+}
+
 // A pip-installed requests (not owned by an OS package) is matched upstream,
 // and the PyPA record and the GitHub advisory of the same CVE become one
 // vulnerability with all three IDs.

@@ -28,10 +28,9 @@ size_t NestingDepth(std::string_view text, size_t limit) {
   }
   return max_depth;
 }
-}  // namespace
-
-Result<Json> ParseJson(std::string_view text, std::string_view what, size_t max_bytes,
-                       size_t max_depth) {
+// Size and nesting checked on the text, before nlohmann recurses into it.
+Status CheckBounds(std::string_view text, std::string_view what, size_t max_bytes,
+                   size_t max_depth) {
   if (text.size() > max_bytes)
     return ResourceExhausted(std::string(what) + ": JSON document of " +
                              std::to_string(text.size()) + " bytes exceeds the limit of " +
@@ -39,6 +38,14 @@ Result<Json> ParseJson(std::string_view text, std::string_view what, size_t max_
   if (NestingDepth(text, max_depth) > max_depth)
     return ResourceExhausted(std::string(what) + ": JSON nesting deeper than " +
                              std::to_string(max_depth));
+  return Status::Ok();
+}
+
+}  // namespace
+
+Result<Json> ParseJson(std::string_view text, std::string_view what, size_t max_bytes,
+                       size_t max_depth) {
+  CUSTOMS_TRY(CheckBounds(text, what, max_bytes, max_depth));
   Json doc = Json::parse(text, nullptr, /*allow_exceptions=*/false);
   if (doc.is_discarded()) {
     // Re-parse with exceptions only to recover the byte offset for the error.
@@ -142,13 +149,7 @@ Status ParseJsonObjectMembers(
     std::string_view text, std::string_view what,
     const std::function<Status(std::string_view key, Json& value)>& member, size_t max_bytes,
     size_t max_depth) {
-  if (text.size() > max_bytes)
-    return ResourceExhausted(std::string(what) + ": JSON document of " +
-                             std::to_string(text.size()) + " bytes exceeds the limit of " +
-                             std::to_string(max_bytes));
-  if (NestingDepth(text, max_depth) > max_depth)
-    return ResourceExhausted(std::string(what) + ": JSON nesting deeper than " +
-                             std::to_string(max_depth));
+  CUSTOMS_TRY(CheckBounds(text, what, max_bytes, max_depth));
   Status status;
   bool top_is_object = false;
   std::string key;

@@ -153,7 +153,7 @@ MavenCoordinates ParseJarManifest(std::string_view text) {
   }
   std::string impl_vendor_id, impl_vendor, spec_vendor, symbolic_name;
   std::string impl_title, spec_title, bundle_name;
-  std::string impl_version, spec_version, bundle_version;
+  std::string impl_version, spec_version, bundle_version, bundle_license;
   for (const std::string& a : attributes) {
     size_t colon = a.find(':');
     if (colon == std::string::npos) continue;
@@ -182,8 +182,14 @@ MavenCoordinates ParseJarManifest(std::string_view text) {
       spec_version = value;
     else if (name == "bundle-version")
       bundle_version = value;
+    else if (name == "bundle-license")
+      bundle_license = value;
   }
   MavenCoordinates out;
+  for (auto item : Split(bundle_license, ',')) {
+    std::string_view license = Trim(item.substr(0, item.find(';')));
+    if (!license.empty() && out.licenses.size() < 16) out.licenses.emplace_back(license);
+  }
   if (!impl_vendor_id.empty()) {
     out.group_id = impl_vendor_id;
   } else if (!symbolic_name.empty()) {
@@ -250,6 +256,7 @@ class ArchiveWalker {
   // `prefix`: the inner path of this archive, "" or "a.jar!/b.jar!/".
   void WalkArchive(layer::ZipArchive& zip, const std::string& prefix, std::string_view file_name,
                    size_t depth) {
+    size_t first_package = out_.packages.size();
     const layer::ZipEntry* manifest = nullptr;
     std::vector<const layer::ZipEntry*> nested;
     bool found_pom = false;
@@ -269,14 +276,16 @@ class ArchiveWalker {
         nested.push_back(&e);
       }
     }
+    MavenCoordinates from_manifest;
+    if (manifest != nullptr)
+      if (auto member = ReadMetadata(zip, *manifest, prefix))
+        from_manifest = ParseJarManifest(member->text());
     if (!found_pom) {
       MavenCoordinates c;
       std::string inner;
-      if (manifest != nullptr) {
-        if (auto member = ReadMetadata(zip, *manifest, prefix)) {
-          c = ParseJarManifest(member->text());
-          inner = prefix + manifest->name;
-        }
+      if (manifest != nullptr && !from_manifest.artifact_id.empty()) {
+        c = from_manifest;
+        inner = prefix + manifest->name;
       }
       if (!c.Complete()) {
         c = CoordinatesFromFileName(file_name);
@@ -286,6 +295,10 @@ class ArchiveWalker {
       }
       if (!c.artifact_id.empty() && !c.version.empty()) Add(c, inner, prefix);
     }
+    // The manifest's licenses describe this archive: they go to its package
+    // when it is one (a shaded jar's bundled artifacts have their own).
+    if (out_.packages.size() == first_package + 1 && out_.packages.back().licenses.empty())
+      out_.packages.back().licenses = from_manifest.licenses;
     for (const layer::ZipEntry* e : nested) {
       if (depth + 1 > limits_.max_depth) {
         Limit("nested archive " + prefix + e->name + " is " + std::to_string(depth + 1) +

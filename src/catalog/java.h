@@ -75,6 +75,9 @@ struct MavenCoordinates {
   std::string group_id;
   std::string artifact_id;
   std::string version;
+  // MANIFEST.MF Bundle-License entries (OSGi: comma-separated SPDX ids or
+  // license URLs, attributes after ';' dropped); pom.properties has none.
+  std::vector<std::string> licenses;
   bool Complete() const { return !group_id.empty() && !artifact_id.empty() && !version.empty(); }
 };
 

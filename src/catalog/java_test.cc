@@ -194,6 +194,13 @@ TEST(JavaArchiveTest, ManifestSyntax) {
   MavenCoordinates d = ParseJarManifest("Bundle-SymbolicName: tool\nBundle-Version: 1\n");
   EXPECT_EQ(d.group_id, "tool");
   EXPECT_TRUE(d.artifact_id.empty());
+  EXPECT_TRUE(d.licenses.empty());
+  // OSGi Bundle-License: a list, each entry with optional attributes.
+  MavenCoordinates e = ParseJarManifest(
+      "Bundle-License: Apache-2.0;link=\"https://www.apache.org/licenses/LICENSE-2.0\", \r\n"
+      " https://opensource.org/licenses/MIT\r\n");
+  EXPECT_EQ(e.licenses,
+            (std::vector<std::string>{"Apache-2.0", "https://opensource.org/licenses/MIT"}));
 }
 
 TEST(JavaArchiveTest, FileNames) {

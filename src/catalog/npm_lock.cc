@@ -11,6 +11,7 @@
 
 #include "base/json.h"
 #include "base/strings.h"
+#include "base/yaml_nesting.h"
 #include "catalog/db_diagnostic.h"
 #include "catalog/npm.h"
 
@@ -292,7 +293,7 @@ Result<std::vector<YamlDocument>> LoadYaml(std::string_view text, std::string_vi
     return ResourceExhausted(std::string(db_path) + ": " + std::to_string(text.size()) +
                              " bytes exceeds the limit of " + std::to_string(limits.max_bytes) +
                              " (kMaxNpmLockfileBytes)");
-  CUSTOMS_TRY(CheckYamlNesting(text, db_path, limits.max_yaml_nesting));
+  CUSTOMS_TRY(CheckYamlNesting(text, db_path, limits.max_yaml_nesting, "kMaxYamlNesting"));
   // Documents are split here and loaded one by one: yaml-cpp 0.7's LoadAll
   // loops without end, allocating, when its parser stops consuming input in
   // a malformed document (jbeder/yaml-cpp#1319), while Load parses once.
@@ -444,47 +445,6 @@ int LockfileMajor(const YAML::Node& doc) {
 }
 
 }  // namespace
-
-Status CheckYamlNesting(std::string_view text, std::string_view what, size_t max_nesting) {
-  size_t flow = 0;
-  size_t pos = 0;
-  size_t number = 0;
-  // Every iteration consumes at least one byte, so the loop ends.
-  while (pos < text.size()) {
-    size_t nl = text.find('\n', pos);
-    if (nl == std::string_view::npos) nl = text.size();
-    std::string_view line = text.substr(pos, nl - pos);
-    pos = nl + 1;
-    ++number;
-    size_t indent = Indentation(line);
-    // Block collections nest one level per indentation column at most, plus
-    // one for a sequence at its mapping's indentation, plus one per compact
-    // "- " / "? " / ": " indicator at the start of the line.
-    size_t indicators = 0;
-    size_t i = indent;
-    while (i < line.size() && (line[i] == '-' || line[i] == '?' || line[i] == ':') &&
-           (i + 1 == line.size() || line[i + 1] == ' ' || line[i + 1] == '\t')) {
-      ++indicators;
-      i = std::min(line.size(), i + 2);
-      while (i < line.size() && (line[i] == ' ' || line[i] == '\t')) ++i;
-    }
-    // Flow brackets are counted everywhere, quoted or not: an upper bound.
-    size_t max_flow = flow;
-    for (char c : line) {
-      if (c == '[' || c == '{') {
-        max_flow = std::max(max_flow, ++flow);
-      } else if ((c == ']' || c == '}') && flow > 0) {
-        --flow;
-      }
-    }
-    size_t bound = 2 * (indent + 1) + 2 * indicators + max_flow;
-    if (bound > max_nesting)
-      return ResourceExhausted(std::string(what) + ": " + Line(number) +
-                               ": YAML may nest deeper than " + std::to_string(max_nesting) +
-                               " levels (kMaxYamlNesting)");
-  }
-  return Status::Ok();
-}
 
 Result<NpmLockfile> ParsePackageLockJson(std::string_view text, std::string_view db_path,
                                          const NpmLockLimits& limits) {

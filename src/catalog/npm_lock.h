@@ -87,11 +87,6 @@ Result<NpmLockfile> ParseYarnLock(std::string_view text, std::string_view db_pat
 Result<NpmLockfile> ParsePnpmLock(std::string_view text, std::string_view db_path,
                                   const NpmLockLimits& limits = {});
 
-// Fails with ResourceExhausted (naming the line) when `text` might nest
-// deeper than `max_nesting` as YAML. An upper bound: it may refuse odd but
-// shallow documents, never passes deep ones.
-Status CheckYamlNesting(std::string_view text, std::string_view what, size_t max_nesting);
-
 class NpmLockCataloger : public layer::Analyzer {
  public:
   std::string_view Name() const override { return "lang/npm-lock"; }

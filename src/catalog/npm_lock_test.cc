@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "base/file.h"
+#include "base/yaml_nesting.h"
 #include "tests/testing.h"
 
 namespace customs::catalog {
@@ -385,21 +386,21 @@ packages:
 }
 
 TEST(YamlNestingTest, RefusesDeepDocumentsBeforeParsing) {
-  EXPECT_TRUE(CheckYamlNesting("a:\n  b:\n    c: {d: [1, 2]}\n", "x", 16).ok());
+  EXPECT_TRUE(CheckYamlNesting("a:\n  b:\n    c: {d: [1, 2]}\n", "x", 16, "kMaxYamlNesting").ok());
   std::string flow(1000, '[');
-  Status s = CheckYamlNesting("a: " + flow, "pnpm-lock.yaml", kMaxYamlNesting);
+  Status s = CheckYamlNesting("a: " + flow, "pnpm-lock.yaml", kMaxYamlNesting, "kMaxYamlNesting");
   EXPECT_EQ(s.code(), StatusCode::kResourceExhausted);
   EXPECT_NE(s.message().find("pnpm-lock.yaml: line 1"), std::string::npos) << s.message();
   // Flow nesting carried across lines.
   std::string lines;
   for (int i = 0; i < 200; ++i) lines += "[\n";
-  EXPECT_FALSE(CheckYamlNesting(lines, "x", kMaxYamlNesting).ok());
+  EXPECT_FALSE(CheckYamlNesting(lines, "x", kMaxYamlNesting, "kMaxYamlNesting").ok());
   // Compact sequences nest without indentation.
   std::string compact;
   for (int i = 0; i < 100; ++i) compact += "- ";
-  EXPECT_FALSE(CheckYamlNesting(compact + "x\n", "x", kMaxYamlNesting).ok());
+  EXPECT_FALSE(CheckYamlNesting(compact + "x\n", "x", kMaxYamlNesting, "kMaxYamlNesting").ok());
   std::string indented = "a:\n" + std::string(300, ' ') + "b: 1\n";
-  EXPECT_FALSE(CheckYamlNesting(indented, "x", kMaxYamlNesting).ok());
+  EXPECT_FALSE(CheckYamlNesting(indented, "x", kMaxYamlNesting, "kMaxYamlNesting").ok());
 
   // And the parsers refuse them too, without crashing.
   std::string deep = "packages:\n  a: " + std::string(100000, '[');

@@ -276,5 +276,33 @@ TEST(MatcherTest, DebianTrackerExcerpt) {
   EXPECT_TRUE(out->vulnerabilities.empty());
 }
 
+// A real Debian OSV record (DSA-5474-1, intel-microcode) matched by release.
+TEST(MatcherTest, DebianOsvRecord) {
+  CUSTOMS_REQUIRE_SHARED(dsa, "osv/debian/DSA-5474-1.json");
+  std::vector<Advisory> advisories;
+  auto read = ReadAdvisories(dsa, [&](Advisory&& a) {
+    advisories.push_back(std::move(a));
+    return Status::Ok();
+  });
+  ASSERT_TRUE(read.ok()) << read.status().ToString();
+  AdvisoryDb db = MakeDb(advisories);
+  auto out = MatchPackages(db, Debian12(), {Deb("intel-microcode", "3.20230512.1")});
+  ASSERT_TRUE(out.ok()) << out.status().ToString();
+  ASSERT_EQ(out->vulnerabilities.size(), 1u);
+  EXPECT_EQ(out->vulnerabilities[0].id, "DSA-5474-1");
+  EXPECT_EQ(out->vulnerabilities[0].fixed_versions,
+            std::vector<std::string>{"3.20230808.1~deb12u1"});
+  // The bookworm fix itself, and bullseye's fix seen from bookworm.
+  out = MatchPackages(db, Debian12(), {Deb("intel-microcode", "3.20230808.1~deb12u1")});
+  ASSERT_TRUE(out.ok());
+  EXPECT_TRUE(out->vulnerabilities.empty());
+  model::OsInfo bullseye;
+  bullseye.id = "debian";
+  bullseye.version_id = "11";
+  out = MatchPackages(db, bullseye, {Deb("intel-microcode", "3.20230808.1~deb11u1")});
+  ASSERT_TRUE(out.ok());
+  EXPECT_TRUE(out->vulnerabilities.empty());
+}
+
 }  // namespace
 }  // namespace customs::vuln

@@ -17,6 +17,7 @@
 
 #include "base/json.h"
 #include "base/strings.h"
+#include "base/yaml_nesting.h"
 
 namespace customs::vuln {
 
@@ -238,42 +239,6 @@ size_t LineOf(const YAML::Node& node) {
   return mark.is_null() ? 0 : static_cast<size_t>(mark.line) + 1;
 }
 
-// An upper bound on how deep `text` may nest as YAML, refused over `max`:
-// block collections nest at most once per indentation column (plus the
-// "- "/"? "/": " indicators that open a compact collection on a line), flow
-// collections once per bracket (counted naively, even inside quotes).
-Status CheckYamlDepth(std::string_view text, std::string_view file, size_t max) {
-  size_t flow = 0;
-  LineCursor lines(text);
-  for (std::string_view line; lines.Next(line);) {
-    size_t i = 0;
-    while (i < line.size() && line[i] == ' ') ++i;
-    size_t indent = i;
-    size_t indicators = 0;
-    while (i < line.size() && (line[i] == '-' || line[i] == '?' || line[i] == ':') &&
-           (i + 1 == line.size() || line[i + 1] == ' ' || line[i + 1] == '\t')) {
-      ++indicators;
-      i += 1;
-      while (i < line.size() && (line[i] == ' ' || line[i] == '\t')) ++i;
-    }
-    size_t max_flow = flow;
-    for (char c : line) {
-      if (c == '[' || c == '{') {
-        max_flow = std::max(max_flow, ++flow);
-      } else if ((c == ']' || c == '}') && flow > 0) {
-        --flow;
-      }
-    }
-    // Each column of indentation may open one level; this overestimates
-    // (real files indent 2 per level) so it is compared with a generous max.
-    size_t bound = indent / 2 + 1 + indicators + max_flow;
-    if (bound > max)
-      return ResourceExhausted(At(file, lines.number()) + ": YAML may nest deeper than " +
-                               std::to_string(max) + " levels (kMaxIgnoreYamlNesting)");
-  }
-  return Status::Ok();
-}
-
 class YamlRuleReader {
  public:
   explicit YamlRuleReader(std::string_view file) : file_(file) {}
@@ -360,7 +325,7 @@ class YamlRuleReader {
 };
 
 Result<std::vector<IgnoreRule>> ParseYamlIgnore(std::string_view text, std::string_view file) {
-  CUSTOMS_TRY(CheckYamlDepth(text, file, kMaxIgnoreYamlNesting));
+  CUSTOMS_TRY(CheckYamlNesting(text, file, kMaxIgnoreYamlNesting, "kMaxIgnoreYamlNesting"));
   std::vector<IgnoreRule> rules;
   YamlRuleReader reader(file);
   // yaml-cpp throws (ParserException, BadConversion, std::bad_alloc):

@@ -28,7 +28,7 @@ inline constexpr size_t kMaxIgnoreFieldBytes = 4096;
 // YAML nesting the ignore file may reach (it needs 4: top map, list, rule
 // map, purl list); checked on the text before yaml-cpp, which recurses per
 // level, sees it.
-inline constexpr size_t kMaxIgnoreYamlNesting = 32;
+inline constexpr size_t kMaxIgnoreYamlNesting = 64;
 
 // OpenVEX documents: Ubuntu's per-CVE documents are ~100 KiB with a few
 // hundred products; vendors' whole-product documents reach a few MiB.

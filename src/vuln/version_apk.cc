@@ -26,9 +26,6 @@
 namespace customs::vuln::internal {
 namespace {
 
-bool IsDigit(char c) { return c >= '0' && c <= '9'; }
-int Sign(int v) { return (v > 0) - (v < 0); }
-
 // Compares two runs of digits as numbers of any length; "" is 0.
 int CompareNumbers(std::string_view a, std::string_view b) {
   while (!a.empty() && a.front() == '0') a.remove_prefix(1);

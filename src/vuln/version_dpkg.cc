@@ -16,20 +16,15 @@
 namespace customs::vuln::internal {
 namespace {
 
-bool IsDigit(char c) { return c >= '0' && c <= '9'; }
-bool IsAlpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
-
 // The weight of one character of a non-digit run; the end of the string is 0.
 int Order(std::string_view s, size_t i) {
   if (i >= s.size()) return 0;
   char c = s[i];
   if (IsDigit(c)) return 0;
-  if (IsAlpha(c)) return static_cast<unsigned char>(c);
+  if (IsLetter(c)) return static_cast<unsigned char>(c);
   if (c == '~') return -1;
   return static_cast<unsigned char>(c) + 256;
 }
-
-int Sign(int v) { return (v > 0) - (v < 0); }
 
 // Compares two runs of digits as numbers of any length.
 int CompareDigitRuns(std::string_view a, std::string_view b) {
@@ -74,16 +69,7 @@ struct DebianVersion {
 
 DebianVersion SplitDebian(std::string_view v) {
   DebianVersion out;
-  size_t colon = v.find(':');
-  if (colon != std::string_view::npos) {
-    std::string_view epoch = v.substr(0, colon);
-    bool digits = true;
-    for (char c : epoch) digits = digits && IsDigit(c);
-    if (digits) {
-      out.epoch = epoch;
-      v.remove_prefix(colon + 1);
-    }
-  }
+  out.epoch = TakeEpoch(v);
   size_t dash = v.rfind('-');
   if (dash != std::string_view::npos) {
     out.upstream = v.substr(0, dash);

@@ -26,18 +26,6 @@
 namespace customs::vuln::internal {
 namespace {
 
-int CompareDigits(std::string_view a, std::string_view b) {
-  while (a.size() > 1 && a.front() == '0') a.remove_prefix(1);
-  while (b.size() > 1 && b.front() == '0') b.remove_prefix(1);
-  if (a.empty()) a = "0";
-  if (b.empty()) b = "0";
-  if (a.size() != b.size()) return a.size() < b.size() ? -1 : 1;
-  int c = a.compare(b);
-  return c < 0 ? -1 : (c > 0 ? 1 : 0);
-}
-
-bool IsDigit(char c) { return c >= '0' && c <= '9'; }
-
 enum class ItemKind { kNumber, kQualifier, kList, kNull };
 
 struct Item {

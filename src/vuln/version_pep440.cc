@@ -18,17 +18,6 @@ namespace {
 
 // Orders ASCII digit strings as unbounded non-negative integers, so release
 // numbers of any length compare exactly.
-int CompareDigits(std::string_view a, std::string_view b) {
-  while (a.size() > 1 && a.front() == '0') a.remove_prefix(1);
-  while (b.size() > 1 && b.front() == '0') b.remove_prefix(1);
-  if (a.empty()) a = "0";
-  if (b.empty()) b = "0";
-  if (a.size() != b.size()) return a.size() < b.size() ? -1 : 1;
-  int c = a.compare(b);
-  return c < 0 ? -1 : (c > 0 ? 1 : 0);
-}
-
-bool IsDigit(char c) { return c >= '0' && c <= '9'; }
 bool IsAlnum(char c) { return IsDigit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
 bool IsSeparator(char c) { return c == '-' || c == '_' || c == '.'; }
 // Python's \s for ASCII text.
@@ -185,8 +174,6 @@ class Pep440Parser {
   std::string_view s_;
   size_t pos_ = 0;
 };
-
-int Sign(int c) { return c < 0 ? -1 : (c > 0 ? 1 : 0); }
 
 // packaging's key for the pre part: -inf for a dev-only release ("1.0.dev0"
 // sorts before "1.0a0"), +inf for no pre-release, else (kind, number).

@@ -21,10 +21,7 @@
 namespace customs::vuln::internal {
 namespace {
 
-bool IsDigit(char c) { return c >= '0' && c <= '9'; }
-bool IsAlpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
-bool IsAlnum(char c) { return IsDigit(c) || IsAlpha(c); }
-int Sign(int v) { return (v > 0) - (v < 0); }
+bool IsAlnum(char c) { return IsDigit(c) || IsLetter(c); }
 
 int RpmVerCmp(std::string_view a, std::string_view b) {
   if (a == b) return 0;
@@ -59,8 +56,8 @@ int RpmVerCmp(std::string_view a, std::string_view b) {
       while (ie < a.size() && IsDigit(a[ie])) ++ie;
       while (je < b.size() && IsDigit(b[je])) ++je;
     } else {
-      while (ie < a.size() && IsAlpha(a[ie])) ++ie;
-      while (je < b.size() && IsAlpha(b[je])) ++je;
+      while (ie < a.size() && IsLetter(a[ie])) ++ie;
+      while (je < b.size() && IsLetter(b[je])) ++je;
     }
     std::string_view sa = a.substr(i, ie - i), sb = b.substr(j, je - j);
     // b's next segment is of the other type: numbers are newer than letters.
@@ -88,16 +85,7 @@ struct RpmVersion {
 
 RpmVersion SplitRpm(std::string_view v) {
   RpmVersion out;
-  size_t colon = v.find(':');
-  if (colon != std::string_view::npos) {
-    std::string_view epoch = v.substr(0, colon);
-    bool digits = true;
-    for (char c : epoch) digits = digits && IsDigit(c);
-    if (digits) {
-      out.epoch = epoch;
-      v.remove_prefix(colon + 1);
-    }
-  }
+  out.epoch = TakeEpoch(v);
   size_t dash = v.rfind('-');
   if (dash != std::string_view::npos) {
     out.version = v.substr(0, dash);

@@ -31,11 +31,9 @@
 namespace customs::vuln::internal {
 namespace {
 
-bool IsDigit(char c) { return c >= '0' && c <= '9'; }
 bool IsIdentChar(char c) {
   return IsDigit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '-';
 }
-int Sign(int v) { return (v > 0) - (v < 0); }
 
 int CompareNumbers(std::string_view a, std::string_view b) {
   while (!a.empty() && a.front() == '0') a.remove_prefix(1);
