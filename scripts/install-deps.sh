@@ -12,7 +12,7 @@ packages=(
   nlohmann-json3-dev libcli11-dev libfmt-dev libyaml-cpp-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   # real parts the tests start: image building and conversion
-  debootstrap umoci skopeo python3 python3-jsonschema
+  debootstrap umoci skopeo python3 python3-jsonschema python3-yaml
   # Go binaries built by the Go build-info cataloger tests
   golang-go
   # peers and floors for bench/

@@ -66,6 +66,7 @@ struct CommonFlags {
   std::string fail_on;  // a severity: exit 1 when a finding is at or above it
   std::string ignore_file;
   std::vector<std::string> vex;
+  bool list_all_pkgs = false;
 };
 
 void AddCommonFlags(CLI::App* cmd, CommonFlags& f) {
@@ -100,6 +101,8 @@ void AddVulnFlags(CLI::App* cmd, CommonFlags& f) {
                 "report CVEs Debian rates unimportant");
   cmd->add_flag("--match-kernel-headers", f.match_kernel_headers,
                 "match kernel CVEs against linux-libc-dev and kernel headers");
+  cmd->add_flag("--list-all-pkgs", f.list_all_pkgs,
+                "list every package in the table too, not only the vulnerable ones");
   cmd->add_flag("--show-suppressed", f.show_suppressed,
                 "keep suppressed vulnerabilities in json, sarif and cyclonedx output");
   cmd->add_option("--ignorefile", f.ignore_file,
@@ -199,10 +202,10 @@ int Emit(const CommonFlags& f, const std::string& text) {
   return s.ok() ? kExitOk : Fail(s);
 }
 
-Result<std::string> Render(const std::string& format,
-                           const std::vector<model::ScanResult>& results) {
+Result<std::string> Render(const std::string& format, const std::vector<model::ScanResult>& results,
+                           bool list_packages) {
   report::ReportOptions options{.tool_version = CUSTOMS_VERSION, .timestamp = Timestamp()};
-  if (format == "table") return report::RenderTable(results);
+  if (format == "table") return report::RenderTable(results, list_packages);
   if (format == "json") return report::RenderJson(results, options);
   if (format == "cyclonedx" || format == "cyclonedx-json")
     return report::RenderCycloneDx(results, options);
@@ -280,7 +283,8 @@ int Main(int argc, char** argv) {
     auto results = RunScan(*flags);
     if (!results.ok()) return Fail(results.status());
     bool failed = false;
-    if (cmd == scan_cmd && flags->scanners == "vuln") {
+    bool matched = cmd == scan_cmd && flags->scanners == "vuln";
+    if (matched) {
       auto notices = RunMatch(*flags, "", *results);
       if (!notices.ok()) return Fail(notices.status());
       auto gate =
@@ -288,7 +292,7 @@ int Main(int argc, char** argv) {
       if (!gate.ok()) return Fail(gate.status());
       failed = *gate;
     }
-    auto text = Render(flags->format, *results);
+    auto text = Render(flags->format, *results, !matched || flags->list_all_pkgs);
     if (!text.ok()) return Fail(text.status());
     int rc = Emit(*flags, *text);
     return rc == kExitOk && failed ? kExitFindings : rc;

@@ -84,6 +84,8 @@ std::string RenderJson(const std::vector<model::ScanResult>& results, const Repo
 // of suppressed ones by reason, and the contraband; then the diagnostics and,
 // when an error was recorded, a line saying the result is incomplete. No colour; control
 // characters in names are replaced so output cannot drive the terminal.
-std::string RenderTable(const std::vector<model::ScanResult>& results);
+// Without `list_packages` (a vulnerability scan, as Trivy's table) the
+// package rows are left out and a result without findings says so.
+std::string RenderTable(const std::vector<model::ScanResult>& results, bool list_packages = true);
 
 }  // namespace customs::report

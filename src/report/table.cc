@@ -210,9 +210,19 @@ void AppendFindings(const model::ScanResult& r, std::string& out) {
   }
 }
 
-void AppendResult(const model::ScanResult& r, std::string& out) {
+void AppendDiagnostics(const model::ScanResult& r, std::string& out);
+
+void AppendResult(const model::ScanResult& r, bool list_packages, std::string& out) {
   // The header is built from untrusted strings too.
-  out += ReplaceControls(Header(r)) + "\n\n";
+  out += ReplaceControls(Header(r)) + "\n";
+  if (!list_packages) {
+    if (r.vulnerabilities.empty() && r.detections.empty())
+      out += "\nNo vulnerabilities or contraband found.\n";
+    AppendFindings(r, out);
+    AppendDiagnostics(r, out);
+    return;
+  }
+  out += "\n";
 
   std::vector<const model::Package*> sorted;
   for (const auto& p : r.packages) sorted.push_back(&p);
@@ -228,7 +238,10 @@ void AppendResult(const model::ScanResult& r, std::string& out) {
                     p->layer.index >= 0 ? std::to_string(p->layer.index) : "-"});
   AppendRows(rows, out);
   AppendFindings(r, out);
+  AppendDiagnostics(r, out);
+}
 
+void AppendDiagnostics(const model::ScanResult& r, std::string& out) {
   if (!r.diagnostics.empty()) {
     out += "\nDiagnostics (" + std::to_string(r.diagnostics.size()) + "):\n";
     for (const auto& d : r.diagnostics) {
@@ -253,11 +266,11 @@ void AppendResult(const model::ScanResult& r, std::string& out) {
 
 }  // namespace
 
-std::string RenderTable(const std::vector<model::ScanResult>& results) {
+std::string RenderTable(const std::vector<model::ScanResult>& results, bool list_packages) {
   std::string out;
   for (size_t i = 0; i < results.size(); ++i) {
     if (i > 0) out += "\n";
-    AppendResult(results[i], out);
+    AppendResult(results[i], list_packages, out);
   }
   return out;
 }

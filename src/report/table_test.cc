@@ -92,6 +92,17 @@ TEST(TableTest, ControlCharactersCannotReachTheTerminal) {
   EXPECT_EQ(table.rfind("ref?with?bell (", 0), 0u);
 }
 
+TEST(TableTest, WithoutPackageRowsOnlyFindingsOrAClearNone) {
+  std::string app = RenderTable({testdata::App()}, /*list_packages=*/false);
+  EXPECT_EQ(app.find("NAME "), std::string::npos) << app;  // no package rows
+  EXPECT_NE(app.find("CVE-2021-23337"), std::string::npos) << app;
+  EXPECT_EQ(app.find("No vulnerabilities"), std::string::npos) << app;
+  std::string clean = RenderTable({testdata::Alpine("amd64")}, /*list_packages=*/false);
+  EXPECT_EQ(clean.find("NAME "), std::string::npos) << clean;
+  EXPECT_NE(clean.find("\n\nNo vulnerabilities or contraband found.\n"), std::string::npos)
+      << clean;
+}
+
 TEST(TableTest, VulnerabilitiesPerTargetWithTotalsAndSuppressedCount) {
   std::string table = RenderTable({testdata::Debian()});
   std::string expected =
