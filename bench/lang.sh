@@ -34,37 +34,20 @@ work="$root/bench/work/lang"
 mkdir -p "$work"
 echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
 
-run() { # NAME COMMAND...
-  local name="$1"
-  shift
-  /usr/bin/time -o "$work/time.txt" -f '%e %U %S %M' "$@" >/dev/null 2>&1 ||
-    echo "lang.sh: $name failed" >&2
-  echo "$name $(tail -1 "$work/time.txt")" | tee -a "$work/runs.txt"
-}
-: >"$work/runs.txt"
+. "$here/common.sh"
+runs_file="$work/runs.txt"
+: >"$runs_file"
 for i in $(seq "$runs"); do
   cache=$(mktemp -d)
-  run trivy "$trivy" image --cache-dir "$cache" --input "$image" --format cyclonedx \
-    --offline-scan --skip-db-update --skip-java-db-update --skip-files '**/*.jar' --quiet \
-    --output /dev/null
+  bench_run "$runs_file" trivy "$trivy" image --cache-dir "$cache" --input "$image" \
+    --format cyclonedx --offline-scan --skip-db-update --skip-java-db-update \
+    --skip-files '**/*.jar' --quiet --output /dev/null
   rm -rf "$cache"
-  XDG_CACHE_HOME=$(mktemp -d) run customs "$customs" sbom "docker-archive:$image" -o /dev/null
-  run floor "$floor" "docker-archive:$image"
+  XDG_CACHE_HOME=$(mktemp -d) bench_run "$runs_file" customs "$customs" sbom \
+    "docker-archive:$image" -o /dev/null
+  bench_run "$runs_file" floor "$floor" "docker-archive:$image"
 done
-python3 - "$work/runs.txt" <<'PY'
-import statistics, sys
-rows = {}
-for line in open(sys.argv[1]):
-    name, wall, user, sys_, rss = line.split()
-    rows.setdefault(name, []).append((float(wall), float(user) + float(sys_), int(rss) / 1024))
-med = {n: [statistics.median(x[i] for x in r) for i in range(3)] for n, r in rows.items()}
-for n, (w, c, m) in med.items():
-    print(f"{n:8} median wall {w:6.2f} s  CPU {c:6.2f} s  peak RSS {m:7.1f} MB  (n={len(rows[n])})")
-if "customs" in med and "trivy" in med:
-    print("customs/trivy wall %.2fx, CPU %.2fx, RSS %.2fx" % tuple(med["customs"][i] / med["trivy"][i] for i in range(3)))
-if "customs" in med and "floor" in med:
-    print("customs/floor wall %.2fx" % (med["customs"][0] / med["floor"][0]))
-PY
+bench_summary "$runs_file" customs/trivy customs/floor
 cache=$(mktemp -d)
 "$trivy" image --cache-dir "$cache" --input "$image" --format cyclonedx --offline-scan \
   --skip-db-update --skip-java-db-update --skip-files '**/*.jar' --quiet --output "$work/trivy.cdx.json"

@@ -2,8 +2,11 @@
 # Installs the dependencies, builds customs, builds demo images from real
 # parts (debootstrap bookworm minbase packed by umoci, Debian python/java/Go
 # packages, an npm application from the npm registry, a Go program), gets
-# advisory data and scans: vulnerabilities of the application image, then a
-# CycloneDX SBOM in out/demo.cdx.json.
+# advisory data and scans: vulnerabilities and contraband of the application
+# image, contraband of an image of benign stand-ins (a miner-like program,
+# EICAR, event-stream 3.3.6, a fetch-and-run cron job, generated keys, a
+# secret deleted by a later layer, ...), then a CycloneDX SBOM in
+# out/demo.cdx.json.
 # Needs root for debootstrap (sudo is used when not root).
 #
 # Advisory data: `customs db update` from the public sources (OSV, the Debian
@@ -28,6 +31,7 @@ $customs db update --db "$db" ||
 $customs db status --db "$db"
 $customs scan oci:tests/images/cache/oci-lang:lang --db "$db"
 $customs explain CVE-2021-44906 oci:tests/images/cache/oci-lang:lang --db "$db"
+$customs scan oci:tests/images/cache/oci-contraband:contraband --scanners malware,secret,config
 $customs sbom oci:tests/images/cache/oci-lang:lang -o out/demo.cdx.json
 { set +x; } 2>/dev/null
 echo "SBOM written to out/demo.cdx.json"

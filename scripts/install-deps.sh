@@ -9,14 +9,14 @@ packages=(
   libclang-rt-dev
   # libraries
   libisal-dev libzstd-dev zlib1g-dev libssl-dev libsqlite3-dev libcurl4-openssl-dev
-  nlohmann-json3-dev libcli11-dev libfmt-dev libyaml-cpp-dev
+  nlohmann-json3-dev libcli11-dev libfmt-dev libyaml-cpp-dev libyara-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   # real parts the tests start: image building and conversion
-  debootstrap umoci skopeo python3 python3-jsonschema python3-yaml
+  debootstrap umoci skopeo python3 python3-jsonschema python3-yaml openssl
   # Go binaries built by the Go build-info cataloger tests
   golang-go
   # peers and floors for bench/
-  isal zstd pigz nodejs time zip unzip
+  isal zstd pigz nodejs time zip unzip yara clamav util-linux
 )
 
 SUDO=""

@@ -35,7 +35,7 @@ TEST(DbCliTest, ImportThenStatusShowsCounts) {
   out.clear();
   ASSERT_EQ(RunCustoms("db status --db " + db, &out), 0) << out;
   EXPECT_NE(out.find("path:            " + db + "\n"), std::string::npos) << out;
-  EXPECT_NE(out.find("schema:          1\n"), std::string::npos) << out;
+  EXPECT_NE(out.find("schema:          2\n"), std::string::npos) << out;
   EXPECT_NE(out.find("vulnerabilities: " + std::to_string(kCratesVulns) + "\n"), std::string::npos)
       << out;
   EXPECT_NE(out.find("affected:        " + std::to_string(kCratesAffected) + "\n"),
@@ -58,7 +58,7 @@ TEST(DbCliTest, ImportThenStatusShowsCounts) {
   EXPECT_EQ(JsonInt(*json, "vulnerabilities"), kCratesVulns);
   EXPECT_EQ(JsonInt(*json, "affected"), kCratesAffected);
   EXPECT_EQ(JsonInt(*json, "packages"), kCratesPackages);
-  EXPECT_EQ(JsonInt(*json, "schema_version"), 1);
+  EXPECT_EQ(JsonInt(*json, "schema_version"), 2);
   EXPECT_FALSE(JsonBool(*json, "stale", true));
   ASSERT_EQ((*json)["sources"].size(), 1u);
   EXPECT_EQ(JsonString((*json)["sources"][0], "name"), crates);

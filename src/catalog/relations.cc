@@ -40,15 +40,11 @@ std::string_view ParentDir(std::string_view path) {
 }
 
 void AssignOwners(std::vector<model::Package>& packages) {
-  std::unordered_map<std::string, const model::Package*> owner_of;
-  for (const auto& p : packages)
-    if (IsOsPackage(p))
-      for (const auto& f : p.files) owner_of.emplace(CanonicalPath(f), &p);
-  if (owner_of.empty()) return;
+  FileOwners owners(packages);
+  if (owners.empty()) return;
   for (auto& p : packages) {
     if (IsOsPackage(p) || p.db_path.empty()) continue;
-    auto it = owner_of.find(CanonicalPath(p.db_path));
-    if (it != owner_of.end()) p.owner = it->second->purl;
+    if (const model::Package* owner = owners.Find(p.db_path)) p.owner = owner->purl;
   }
 }
 
@@ -85,6 +81,17 @@ void MergeInstalledLockEntries(std::vector<model::Package>& packages) {
 }
 
 }  // namespace
+
+FileOwners::FileOwners(const std::vector<model::Package>& packages) {
+  for (const auto& p : packages)
+    if (IsOsPackage(p))
+      for (const auto& f : p.files) owner_of_.emplace(CanonicalPath(f), &p);
+}
+
+const model::Package* FileOwners::Find(std::string_view path) const {
+  auto it = owner_of_.find(CanonicalPath(path));
+  return it == owner_of_.end() ? nullptr : it->second;
+}
 
 void RelatePackages(std::vector<model::Package>& packages) {
   AssignOwners(packages);

@@ -2,6 +2,9 @@
 // the layers are merged and OS packages carry their file lists and purls.
 #pragma once
 
+#include <string>
+#include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "model/package.h"
@@ -25,5 +28,18 @@ namespace customs::catalog {
 //
 // Packages keep their order otherwise.
 void RelatePackages(std::vector<model::Package>& packages);
+
+// Which OS package installed a path, from the file lists of the OS packages
+// (compared across merged-usr links as above). Refers into `packages`,
+// which must outlive it unchanged.
+class FileOwners {
+ public:
+  explicit FileOwners(const std::vector<model::Package>& packages);
+  const model::Package* Find(std::string_view path) const;  // nullptr: no package
+  bool empty() const { return owner_of_.empty(); }
+
+ private:
+  std::unordered_map<std::string, const model::Package*> owner_of_;
+};
 
 }  // namespace customs::catalog

@@ -56,7 +56,8 @@ struct CommonFlags {
   uint64_t max_entries = kMaxLayerEntries;
   unsigned parallel = 0;
   // Vulnerability matching (scan and explain only).
-  std::string scanners = "vuln";
+  std::string scanners = "vuln,malware,secret,config";
+  std::vector<std::string> rules;  // --rules: more YARA rules
   std::string db;
   std::string severity;  // "CRITICAL,HIGH": only these are reported
   bool ignore_unfixed = false;
@@ -90,9 +91,19 @@ void AddCommonFlags(CLI::App* cmd, CommonFlags& f) {
 
 void AddVulnFlags(CLI::App* cmd, CommonFlags& f) {
   cmd->add_option("--scanners", f.scanners,
-                  "what to look for: vuln, or none for the inventory only")
-      ->check(CLI::IsMember({"vuln", "none"}))
+                  "what to look for, comma-separated: vuln, malware, secret, config; none for "
+                  "the inventory only")
+      ->check([](const std::string& value) -> std::string {
+        for (auto name : Split(value, ','))
+          if (Trim(name) != "vuln" && Trim(name) != "malware" && Trim(name) != "secret" &&
+              Trim(name) != "config" && Trim(name) != "none")
+            return "unknown scanner '" + std::string(name) +
+                   "' (vuln, malware, secret, config, none)";
+        return "";
+      })
       ->capture_default_str();
+  cmd->add_option("--rules", f.rules,
+                  "more YARA rules: a .yar/.yara file or a directory of them (repeatable)");
   cmd->add_option("--db", f.db, "advisory DB (default: " + vuln::DefaultDbPath().string() + ")");
   cmd->add_option("--severity", f.severity,
                   "report only these severities: UNKNOWN,NEGLIGIBLE,LOW,MEDIUM,HIGH,CRITICAL");
@@ -125,8 +136,15 @@ Result<model::Severity> ParseSeverity(std::string_view name) {
   return InvalidArgument("unknown severity '" + std::string(name) + "'");
 }
 
+bool HasScanner(const CommonFlags& f, std::string_view name) {
+  for (auto s : Split(f.scanners, ','))
+    if (Trim(s) == name) return true;
+  return false;
+}
+
 // Applies the presentation filters (--severity, --ignore-unfixed, suppressed)
-// and returns whether anything left reaches --fail-on.
+// and returns whether anything left reaches --fail-on: a vulnerability, or
+// contraband that is more than info.
 Result<bool> FilterFindings(const CommonFlags& f, bool keep_suppressed,
                             std::vector<model::ScanResult>& results) {
   std::vector<model::Severity> wanted;
@@ -147,10 +165,17 @@ Result<bool> FilterFindings(const CommonFlags& f, bool keep_suppressed,
       if (f.ignore_unfixed && v.status != model::VulnStatus::kFixed) return true;
       return !keep_suppressed && !v.suppressed_by.empty();
     });
+    std::erase_if(r.detections, [&](const model::Detection& d) {
+      if (!wanted.empty() && std::find(wanted.begin(), wanted.end(), d.severity) == wanted.end())
+        return true;
+      return !keep_suppressed && !d.suppressed_by.empty();
+    });
     if (gate) {
       for (const auto& v : r.vulnerabilities)
         failed = failed || (v.suppressed_by.empty() && v.severity >= *gate);
-      for (const auto& d : r.detections) failed = failed || d.severity >= *gate;
+      for (const auto& d : r.detections)
+        failed = failed || (d.suppressed_by.empty() && d.disposition != model::Disposition::kInfo &&
+                            d.severity >= *gate);
     }
   }
   return failed;
@@ -176,8 +201,14 @@ Result<scan::VulnScanNotices> RunMatch(const CommonFlags& f, const std::string& 
   return notices;
 }
 
-Result<std::vector<model::ScanResult>> RunScan(const CommonFlags& f) {
+Result<std::vector<model::ScanResult>> RunScan(const CommonFlags& f, bool detect) {
   scan::ScanOptions options;
+  if (detect) {
+    options.detect.malware = HasScanner(f, "malware");
+    options.detect.secret = HasScanner(f, "secret");
+    options.detect.config = HasScanner(f, "config");
+    options.detect.rule_paths = f.rules;
+  }
   if (f.platform == "all") {
     options.platform.all = true;
   } else {
@@ -267,7 +298,7 @@ int Main(int argc, char** argv) {
   }
 
   if (explain_cmd->parsed()) {
-    auto results = RunScan(explain_flags);
+    auto results = RunScan(explain_flags, false);
     if (!results.ok()) return Fail(results.status());
     auto notices = RunMatch(explain_flags, explain_id, *results);
     if (!notices.ok()) return Fail(notices.status());
@@ -280,19 +311,22 @@ int Main(int argc, char** argv) {
   }
   for (auto [cmd, flags] : {std::pair{scan_cmd, &scan_flags}, std::pair{sbom_cmd, &sbom_flags}}) {
     if (!cmd->parsed()) continue;
-    auto results = RunScan(*flags);
+    bool scanning = cmd == scan_cmd;
+    auto results = RunScan(*flags, scanning);
     if (!results.ok()) return Fail(results.status());
     bool failed = false;
-    bool matched = cmd == scan_cmd && flags->scanners == "vuln";
-    if (matched) {
+    bool findings = scanning && !HasScanner(*flags, "none");
+    if (scanning && HasScanner(*flags, "vuln")) {
       auto notices = RunMatch(*flags, "", *results);
       if (!notices.ok()) return Fail(notices.status());
+    }
+    if (findings) {
       auto gate =
           FilterFindings(*flags, flags->show_suppressed || flags->format == "table", *results);
       if (!gate.ok()) return Fail(gate.status());
       failed = *gate;
     }
-    auto text = Render(flags->format, *results, !matched || flags->list_all_pkgs);
+    auto text = Render(flags->format, *results, !findings || flags->list_all_pkgs);
     if (!text.ok()) return Fail(text.status());
     int rc = Emit(*flags, *text);
     return rc == kExitOk && failed ? kExitFindings : rc;

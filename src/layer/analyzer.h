@@ -1,5 +1,5 @@
 // The contract between the one walk over a layer and the code that looks at
-// files: catalogers (packages, OS) now, content detectors later.
+// files: catalogers (packages, OS) and detectors (contraband).
 #pragma once
 
 #include <cstdint>
@@ -10,6 +10,7 @@
 
 #include "base/limits.h"
 #include "base/status.h"
+#include "model/detection.h"
 #include "model/package.h"
 
 namespace customs::layer {
@@ -63,8 +64,16 @@ struct Findings {
   std::vector<model::OsInfo> os;
   std::vector<PackageFiles> package_files;
   std::vector<PackageLicenses> package_licenses;
+  // Contraband in the file: `path` set, `layer` filled in by the merge.
+  std::vector<model::Detection> detections;
   std::vector<model::Diagnostic> diagnostics;
 };
+
+// Content detectors see every regular file's bytes in windows of at most
+// this many bytes; consecutive windows of one file overlap by
+// kContentWindowOverlap so that a match of up to that length is never cut.
+inline constexpr size_t kContentWindowBytes = size_t{16} << 20;
+inline constexpr size_t kContentWindowOverlap = size_t{64} << 10;
 
 // Inspects single files of a layer. Stateless and safe to call from several
 // threads; the layer walker owns traversal.
@@ -85,6 +94,17 @@ class Analyzer {
   // Parses one file. A bad file is a non-ok Status, which the walker turns
   // into a Diagnostic; it never aborts the scan.
   virtual Status Analyze(const File& file, Findings& out) const = 0;
+
+  // A content detector answers true: it then sees every regular file
+  // through ScanWindow (Wants, MaxBytes and Analyze are not used).
+  virtual bool ScansContent() const { return false; }
+  // One window of the file `info` starting at byte `offset` of it; `last` on
+  // its final window. A file no larger than kContentWindowBytes comes whole
+  // in one call. Errors become diagnostics, as for Analyze.
+  virtual Status ScanWindow(const FileInfo& /*info*/, std::span<const uint8_t> /*window*/,
+                            uint64_t /*offset*/, bool /*last*/, Findings& /*out*/) const {
+    return Status::Ok();
+  }
 };
 
 }  // namespace customs::layer

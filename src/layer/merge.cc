@@ -92,6 +92,34 @@ Result<std::string> FileTree::Resolve(const std::string& path) const {
   return current;
 }
 
+namespace {
+
+bool IsSameOrUnder(std::string_view path, std::string_view dir) {
+  return path == dir ||
+         (path.size() > dir.size() && path.starts_with(dir) && path[dir.size()] == '/');
+}
+
+// The first layer after `layer` that deletes `path` (a whiteout of it or a
+// parent, an opaque parent) or replaces it (an entry at the path, or a
+// non-directory at a parent). -1 when none does, which the caller's
+// visibility check rules out.
+int HidingLayer(const std::vector<const LayerResult*>& layers, size_t layer,
+                const std::string& path) {
+  for (size_t j = layer + 1; j < layers.size(); ++j) {
+    const LayerResult& l = *layers[j];
+    for (const auto& w : l.whiteouts)
+      if (IsSameOrUnder(path, w)) return static_cast<int>(j);
+    for (const auto& o : l.opaque_dirs)
+      if (o.empty() || IsSameOrUnder(path, o)) return static_cast<int>(j);
+    for (const auto& f : l.files)
+      if (f.path == path || (f.type != FileType::kDirectory && IsSameOrUnder(path, f.path)))
+        return static_cast<int>(j);
+  }
+  return -1;
+}
+
+}  // namespace
+
 MergedFindings Merge(const std::vector<const LayerResult*>& layers) {
   MergedFindings out;
   for (size_t i = 0; i < layers.size(); ++i) {
@@ -131,6 +159,13 @@ MergedFindings Merge(const std::vector<const LayerResult*>& layers) {
       if (visible(li, pf.db_path)) out.findings.package_files.push_back(pf);
     for (const auto& pl : f.package_licenses)
       if (visible(li, pl.db_path)) out.findings.package_licenses.push_back(pl);
+    for (const auto& d : f.detections) {
+      model::Detection copy = d;
+      copy.layer.index = li;
+      if (!d.path.empty() && !visible(li, d.path))
+        copy.deleted_by.index = HidingLayer(layers, i, d.path);
+      out.detections.push_back(std::move(copy));
+    }
   }
   return out;
 }

@@ -47,6 +47,10 @@ struct MergedFindings {
   Findings findings;
   // Diagnostics of every layer, visible or not.
   std::vector<model::Diagnostic> diagnostics;
+  // Detections of every layer, visible or not (deleted files are still
+  // shipped): layer.index is the layer they were found in, deleted_by.index
+  // the later layer that deleted or replaced the file (-1 when visible).
+  std::vector<model::Detection> detections;
 };
 
 MergedFindings Merge(const std::vector<const LayerResult*>& layers);

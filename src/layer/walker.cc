@@ -5,8 +5,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <optional>
 
 #include "base/strings.h"
 #include "layer/path.h"
@@ -155,12 +157,78 @@ constexpr std::string_view kWhiteoutPrefix = ".wh.";
 constexpr std::string_view kOpaqueMarker = ".wh..wh..opq";
 }  // namespace
 
+namespace {
+
+// Hands the content of one regular file to the content detectors, window by
+// window (analyzer.h: kContentWindowBytes, overlapping by
+// kContentWindowOverlap). `whole` is the file's complete content when it has
+// been read already (an analyzer wanted it); otherwise the file is read from
+// `entries` into `buffer`, one window at a time, so memory stays bounded.
+Status ScanContent(EntryReader& entries, const FileInfo& info,
+                   const std::vector<const Analyzer*>& detectors,
+                   std::optional<std::span<const uint8_t>> whole, std::vector<uint8_t>& buffer,
+                   const std::string& layer_id, Findings& findings) {
+  if (info.size == 0) return Status::Ok();
+  std::vector<bool> failed(detectors.size(), false);
+  auto scan = [&](std::span<const uint8_t> window, uint64_t offset, bool last) {
+    for (size_t i = 0; i < detectors.size(); ++i) {
+      if (failed[i]) continue;
+      Status s = detectors[i]->ScanWindow(info, window, offset, last, findings);
+      if (s.ok()) continue;
+      failed[i] = true;
+      findings.diagnostics.push_back(
+          {.severity = model::DiagnosticSeverity::kError,
+           .code = "scan-failed",
+           .layer = layer_id,
+           .path = info.path,
+           .message = std::string(detectors[i]->Name()) + ": " + s.ToString()});
+    }
+  };
+  constexpr uint64_t kStep = kContentWindowBytes - kContentWindowOverlap;
+  if (whole) {
+    for (uint64_t offset = 0;; offset += kStep) {
+      size_t len =
+          static_cast<size_t>(std::min<uint64_t>(kContentWindowBytes, whole->size() - offset));
+      bool last = offset + len >= whole->size();
+      scan(whole->subspan(static_cast<size_t>(offset), len), offset, last);
+      if (last) break;
+    }
+    return Status::Ok();
+  }
+  buffer.resize(static_cast<size_t>(std::min<uint64_t>(kContentWindowBytes, info.size)));
+  uint64_t offset = 0;  // of buffer[0] in the file
+  size_t kept = 0;      // bytes carried over from the previous window
+  while (true) {
+    size_t got = kept;
+    while (got < buffer.size()) {
+      CUSTOMS_ASSIGN_OR_RETURN(size_t n,
+                               entries.ReadContent(std::span<uint8_t>(buffer).subspan(got)));
+      if (n == 0) break;
+      got += n;
+    }
+    uint64_t end = offset + got;
+    if (got < buffer.size() && end < info.size)
+      return DataLoss(layer_id + ": " + info.path + " ends after " + std::to_string(end) + " of " +
+                      std::to_string(info.size) + " bytes");
+    bool last = end >= info.size;
+    scan(std::span<const uint8_t>(buffer.data(), got), offset, last);
+    if (last) return Status::Ok();
+    std::copy(buffer.end() - static_cast<ptrdiff_t>(kContentWindowOverlap), buffer.end(),
+              buffer.begin());
+    kept = kContentWindowOverlap;
+    offset = end - kContentWindowOverlap;
+  }
+}
+
+}  // namespace
+
 Result<LayerResult> WalkLayer(EntryReader& entries, const std::vector<const Analyzer*>& analyzers,
                               const std::string& layer_id) {
   LayerResult result;
   FileInfo info;
-  std::vector<const Analyzer*> wanting;
-  std::vector<uint8_t> content;
+  std::vector<const Analyzer*> whole_file, detectors, wanting;
+  for (const Analyzer* a : analyzers) (a->ScansContent() ? detectors : whole_file).push_back(a);
+  std::vector<uint8_t> content, window;
   while (true) {
     CUSTOMS_ASSIGN_OR_RETURN(bool more, entries.Next(info));
     if (!more) break;
@@ -186,7 +254,7 @@ Result<LayerResult> WalkLayer(EntryReader& entries, const std::vector<const Anal
 
     wanting.clear();
     size_t max_wanted = 0;
-    for (const Analyzer* a : analyzers) {
+    for (const Analyzer* a : whole_file) {
       if (!a->Wants(info)) continue;
       if (info.size > a->MaxBytes()) {
         result.findings.diagnostics.push_back(
@@ -201,7 +269,12 @@ Result<LayerResult> WalkLayer(EntryReader& entries, const std::vector<const Anal
       wanting.push_back(a);
       max_wanted = std::max<size_t>(max_wanted, info.size);
     }
-    if (wanting.empty()) continue;
+    if (wanting.empty()) {
+      if (!detectors.empty())
+        CUSTOMS_TRY(
+            ScanContent(entries, info, detectors, std::nullopt, window, layer_id, result.findings));
+      continue;
+    }
     content.resize(static_cast<size_t>(info.size));
     size_t got = 0;
     while (got < content.size()) {
@@ -231,6 +304,9 @@ Result<LayerResult> WalkLayer(EntryReader& entries, const std::vector<const Anal
         if (d.path.empty()) d.path = info.path;
       }
     }
+    if (!detectors.empty())
+      CUSTOMS_TRY(
+          ScanContent(entries, info, detectors, file.content, window, layer_id, result.findings));
   }
   CUSTOMS_TRY(entries.Finish());
   return result;

@@ -111,14 +111,22 @@ OJson Vulnerability(const model::Vulnerability& v) {
 }
 
 OJson Detection(const model::Detection& d) {
-  return OJson{{"category", d.category},
-               {"ruleId", d.rule_id},
-               {"severity", model::SeverityName(d.severity)},
-               {"title", d.title},
-               {"purl", d.purl},
-               {"path", d.path},
-               {"layer", Layer(d.layer)},
-               {"evidence", d.evidence}};
+  OJson out{{"category", d.category},
+            {"ruleId", d.rule_id},
+            {"severity", model::SeverityName(d.severity)},
+            {"disposition", model::DispositionName(d.disposition)},
+            {"confidence", model::ConfidenceName(d.confidence)},
+            {"title", d.title},
+            {"reference", d.reference},
+            {"purl", d.purl},
+            {"path", d.path},
+            {"layer", Layer(d.layer)},
+            {"evidence", d.evidence},
+            {"owner", d.owner}};
+  if (d.deleted_by.index >= 0) out["deletedBy"] = Layer(d.deleted_by);
+  if (!d.sha256.empty()) out["sha256"] = d.sha256;
+  if (!d.suppressed_by.empty()) out["suppressedBy"] = d.suppressed_by;
+  return out;
 }
 
 OJson Diagnostic(const model::Diagnostic& d) {
@@ -152,6 +160,7 @@ std::string RenderJson(const std::vector<model::ScanResult>& results,
                          {"packages", std::move(packages)},
                          {"vulnerabilities", std::move(vulnerabilities)},
                          {"detections", std::move(detections)},
+                         {"verdict", model::VerdictName(model::ImageVerdict(r.detections))},
                          {"diagnostics", std::move(diagnostics)},
                          {"complete", r.complete()}});
   }

@@ -102,8 +102,10 @@ TEST(JsonResultTest, VulnerabilitiesHaveEveryField) {
                                                       R"(", "digest": "",
                 "createdBy": "COPY app /srv/app # buildkit"},
       "path": "srv/app/node_modules/lodash/package.json", "suppressedBy": ""})"));
+  EXPECT_EQ(result["verdict"], "malicious");
   EXPECT_EQ(result["detections"], Json::parse(R"([{
       "category": "malicious-package", "ruleId": "MAL-2022-1", "severity": "CRITICAL",
+      "disposition": "malicious", "confidence": "high", "reference": "", "owner": "",
       "title": "malicious crate `rustdecimal`", "purl": "pkg:cargo/rustdecimal@1.23.1",
       "path": "usr/local/bin/gitlab-helper",
       "layer": {"index": 2,

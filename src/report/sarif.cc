@@ -305,24 +305,53 @@ Result<std::string> RenderSarif(const std::vector<model::ScanResult>& results,
       Rule& rule = rules[index];
       if (rule.title.empty()) rule.title = d.title;
       if (rule.category.empty()) rule.category = d.category;
+      if (!d.reference.empty() && std::find(rule.references.begin(), rule.references.end(),
+                                            d.reference) == rule.references.end())
+        rule.references.push_back(d.reference);
       Raise(rule, d.severity, 0, false);
       rule.rows.push_back({d.path, "", "", std::string(model::SeverityName(d.severity)), ""});
 
-      std::string text = "Contraband: " + d.category + "\nRule: " + id +
-                         "\nSeverity: " + std::string(model::SeverityName(d.severity));
+      std::string text = "Contraband: " + d.category + " (" +
+                         std::string(model::DispositionName(d.disposition)) + ")\nRule: " + id +
+                         "\nSeverity: " + std::string(model::SeverityName(d.severity)) +
+                         "\nConfidence: " + std::string(model::ConfidenceName(d.confidence));
       if (!d.title.empty()) text += "\nTitle: " + d.title;
       if (!d.purl.empty()) text += "\nPackage: " + d.purl;
+      if (!d.owner.empty()) text += "\nInstalled by: " + d.owner;
       if (!d.evidence.empty()) text += "\nEvidence: " + d.evidence;
       std::string layer = LayerText(d.layer);
       if (!layer.empty()) text += "\n" + layer;
+      if (d.deleted_by.index >= 0)
+        text += "\nDeleted by a later layer (" + LayerText(d.deleted_by) +
+                "), still shipped in the image";
+      // SARIF levels follow the disposition: error for malicious, warning
+      // for suspicious, note for info.
+      std::string_view level = d.disposition == model::Disposition::kMalicious    ? "error"
+                               : d.disposition == model::Disposition::kSuspicious ? "warning"
+                                                                                  : "note";
+      std::string where = d.path.empty() ? "(image config)" : d.path;
       OJson result{
           {"ruleId", id},
           {"ruleIndex", index},
-          {"level", Level(d.severity)},
+          {"level", level},
           {"message", OJson{{"text", text}}},
-          {"locations", OJson::array({Location(r, d.path, PathUri(d.path) + ": " + d.category)})}};
-      OJson props{{"category", d.category}};
+          {"locations", OJson::array({Location(r, where, PathUri(where) + ": " + d.category)})}};
+      result["partialFingerprints"] =
+          OJson{{"customsContraband/v1",
+                 std::string(Sha256::Of(id + "\n" + d.path + "\n" + d.layer.diff_id + "\n" + d.purl)
+                                 .hex()
+                                 .substr(0, 32))}};
+      if (!d.suppressed_by.empty())
+        result["suppressions"] =
+            OJson::array({OJson{{"kind", "external"}, {"justification", d.suppressed_by}}});
+      OJson props{{"category", d.category},
+                  {"disposition", model::DispositionName(d.disposition)},
+                  {"confidence", model::ConfidenceName(d.confidence)}};
       if (!d.purl.empty()) props["purl"] = d.purl;
+      if (!d.owner.empty()) props["owner"] = d.owner;
+      if (d.layer.index >= 0) props["layerIndex"] = d.layer.index;
+      if (!d.layer.diff_id.empty()) props["layerDiffId"] = d.layer.diff_id;
+      if (d.deleted_by.index >= 0) props["deletedByLayerIndex"] = d.deleted_by.index;
       result["properties"] = std::move(props);
       sarif_results.push_back(std::move(result));
     }

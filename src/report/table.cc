@@ -191,21 +191,26 @@ void AppendFindings(const model::ScanResult& r, std::string& out) {
       line += (i ? ", " : "") + std::to_string(reasons[i].second) + " " + reasons[i].first;
     out += "\n" + ReplaceControls(line) + "\n";
   }
-  if (!r.detections.empty()) {
-    std::vector<const model::Detection*> sorted;
-    for (const auto& d : r.detections) sorted.push_back(&d);
-    std::stable_sort(sorted.begin(), sorted.end(), [](const auto* a, const auto* b) {
-      return std::make_tuple(SeverityRank(a->severity), a->category, a->rule_id, a->path) <
-             std::make_tuple(SeverityRank(b->severity), b->category, b->rule_id, b->path);
-    });
-    out += "\nContraband (" + std::to_string(sorted.size()) + "):\n";
+  size_t shown = 0;
+  for (const auto& d : r.detections) shown += d.suppressed_by.empty() ? 1 : 0;
+  if (shown > 0) {
+    // In the order the scan left them: most grave first.
+    out += "\nContraband (" + std::to_string(shown) +
+           "), verdict: " + std::string(model::VerdictName(model::ImageVerdict(r.detections))) +
+           "\n";
     std::vector<Row> rows;
-    rows.push_back({"SEVERITY", "CATEGORY", "RULE", "PATH", "LAYER", "EVIDENCE"});
-    for (const auto* d : sorted)
-      rows.push_back({std::string(model::SeverityName(d->severity)), Cell(d->category),
-                      Cell(d->rule_id), Cell(d->path),
-                      d->layer.index >= 0 ? std::to_string(d->layer.index) : "-",
-                      Cell(d->evidence.empty() ? d->title : d->evidence)});
+    rows.push_back({"DISPOSITION", "SEVERITY", "CATEGORY", "RULE", "PATH", "LAYER", "EVIDENCE"});
+    for (const auto& d : r.detections) {
+      if (!d.suppressed_by.empty()) continue;
+      std::string evidence = d.evidence.empty() ? d.title : d.evidence;
+      if (d.deleted_by.index >= 0)
+        evidence = "(deleted by layer " + std::to_string(d.deleted_by.index) +
+                   ", shipped in layer " + std::to_string(d.layer.index) + ") " + evidence;
+      rows.push_back({std::string(model::DispositionName(d.disposition)),
+                      std::string(model::SeverityName(d.severity)), Cell(d.category),
+                      Cell(d.rule_id), Cell(d.path.empty() ? "(image config)" : d.path),
+                      d.layer.index >= 0 ? std::to_string(d.layer.index) : "-", Cell(evidence)});
+    }
     AppendRows(rows, out);
   }
 }

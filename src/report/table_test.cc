@@ -138,9 +138,10 @@ TEST(TableTest, LanguageTargetsAndContraband) {
       "Command Injection in lodash\n"
       "lodash   CVE-2020-28500  MEDIUM    fixed   4.17.20            4.17.21        "
       "Regular Expression Denial of Service (ReDoS) in lodash\n"
-      "\nContraband (1):\n"
-      "SEVERITY  CATEGORY           RULE        PATH                         LAYER  EVIDENCE\n"
-      "CRITICAL  malicious-package  MAL-2022-1  usr/local/bin/gitlab-helper  2      "
+      "\nContraband (1), verdict: malicious\n"
+      "DISPOSITION  SEVERITY  CATEGORY           RULE        PATH                         LAYER  "
+      "EVIDENCE\n"
+      "malicious    CRITICAL  malicious-package  MAL-2022-1  usr/local/bin/gitlab-helper  2      "
       "osv advisory MAL-2022-1 lists rustdecimal 1.23.1 (crates.io) as malicious\n";
   EXPECT_NE(table.find(expected), std::string::npos) << table;
   EXPECT_EQ(table.find("suppressed"), std::string::npos);

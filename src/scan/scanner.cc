@@ -96,6 +96,8 @@ Result<std::vector<model::ScanResult>> ScanImage(const std::string& image_arg,
   for (auto& a : catalog::LanguageCatalogers()) owned.push_back(std::move(a));
   std::vector<const layer::Analyzer*> analyzers;
   for (const auto& a : owned) analyzers.push_back(a.get());
+  CUSTOMS_ASSIGN_OR_RETURN(detect::Detectors detectors, detect::Detectors::Create(options.detect));
+  for (const auto* a : detectors.analyzers()) analyzers.push_back(a);
   unsigned threads = options.parallelism != 0 ? options.parallelism
                                               : std::max(1u, std::thread::hardware_concurrency());
 
@@ -135,6 +137,19 @@ Result<std::vector<model::ScanResult>> ScanImage(const std::string& image_arg,
     catalog::RelatePackages(result.packages);
     std::sort(result.packages.begin(), result.packages.end(), PackageLess);
     result.diagnostics = std::move(merged.diagnostics);
+    if (options.detect.any()) {
+      auto layer_ref = [&](const model::LayerRef& ref) {
+        return ref.index >= 0 && static_cast<size_t>(ref.index) < img.info.layers.size()
+                   ? img.info.layers[static_cast<size_t>(ref.index)]
+                   : ref;
+      };
+      result.detections = std::move(merged.detections);
+      for (auto& d : result.detections) {
+        d.layer = layer_ref(d.layer);
+        d.deleted_by = layer_ref(d.deleted_by);
+      }
+      detect::FinishDetections(options.detect, merged.tree, result);
+    }
     results.push_back(std::move(result));
   }
   return results;
@@ -168,7 +183,8 @@ Result<VulnScanNotices> MatchVulnerabilities(std::vector<model::ScanResult>& res
   for (auto& r : results) {
     CUSTOMS_ASSIGN_OR_RETURN(auto out, vuln::MatchPackages(db, r.os, r.packages, options.match));
     r.vulnerabilities = std::move(out.vulnerabilities);
-    r.detections = std::move(out.detections);
+    for (auto& d : out.detections) r.detections.push_back(std::move(d));
+    detect::SortDetections(r.detections);
     for (auto& d : out.diagnostics) r.diagnostics.push_back(std::move(d));
     for (auto& line : out.explanation) notices.explanation.push_back(std::move(line));
     if (!rules.empty() || !vex.empty())

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "base/limits.h"
+#include "detect/contraband.h"
 #include "image/source.h"
 #include "layer/walker.h"
 #include "model/scan_result.h"
@@ -17,7 +18,8 @@ namespace customs::scan {
 struct ScanOptions {
   image::PlatformRequest platform;
   Limits limits;
-  unsigned parallelism = 0;  // layers analyzed at once; 0: one per core
+  unsigned parallelism = 0;      // layers analyzed at once; 0: one per core
+  detect::DetectOptions detect;  // contraband scanners; none by default
 };
 
 // Vulnerability matching after the inventory (`customs scan`).

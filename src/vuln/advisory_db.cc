@@ -18,9 +18,12 @@
 
 // Schema (one for every source; see DESIGN.md rule 4):
 //
-//   meta(key, value)                 "schema_version" -> "1", "built_at" -> unix seconds
+//   meta(key, value)                 "schema_version" -> "2", "built_at" -> unix seconds
 //   vulnerabilities(id PK, source, summary, published, modified, malicious 0/1,
-//                   refs)            refs: URLs, one per line
+//                   refs, all_aliases, cvss_list)
+//                                    refs: URLs, one per line; all_aliases and
+//                                    cvss_list: the aliases and cvss rows of
+//                                    the id, written by Commit (see below)
 //   aliases(id, alias) PK (id, alias), index (alias, id): either direction
 //   cvss(vuln_id, seq, version, vector, score, source) PK (vuln_id, seq)
 //   affected(ecosystem, package_key, vuln_id, seq, package, source, status,
@@ -47,6 +50,13 @@
 // {ECOSYSTEM: introduced 0, fixed 0.2.4} is "E i:0 f:0.2.4"; no ranges and no
 // versions is "". Chosen over JSON because it decodes several times faster
 // (FindAffected decodes every row it returns) and stays readable in sqlite3.
+//
+// Commit copies what FindVulnerability needs from the aliases and cvss tables
+// into the vulnerability's row, so a lookup is one seek instead of three:
+// all_aliases lists, sorted, every id the aliases table links to the id in
+// either direction; cvss_list holds four tokens per cvss row in seq order
+// (version, vector, score, source). Each token there is '.' followed by the
+// value escaped as above, so an empty value is the token ".".
 
 namespace customs::vuln {
 namespace {
@@ -90,7 +100,9 @@ CREATE TABLE vulnerabilities (
   published TEXT NOT NULL,
   modified TEXT NOT NULL,
   malicious INTEGER NOT NULL CHECK (malicious IN (0, 1)),
-  refs TEXT NOT NULL
+  refs TEXT NOT NULL,
+  all_aliases TEXT NOT NULL DEFAULT '',
+  cvss_list TEXT NOT NULL DEFAULT ''
 ) STRICT, WITHOUT ROWID;
 CREATE TABLE aliases (
   id TEXT NOT NULL,
@@ -376,6 +388,31 @@ Status DecodeRanges(std::string_view text, Affected& out, size_t& token_budget) 
   return Status::Ok();
 }
 
+// The token lists of all_aliases and cvss_list.
+void AppendToken(std::string_view value, std::string& out) {
+  if (!out.empty()) out += ' ';
+  out += '.';
+  AppendEscaped(value, out);
+}
+
+Result<std::vector<std::string>> DecodeTokens(std::string_view text, size_t max_tokens) {
+  std::vector<std::string> out;
+  size_t pos = 0;
+  while (pos < text.size()) {
+    size_t end = text.find(' ', pos);
+    if (end == std::string_view::npos) end = text.size();
+    std::string_view token = text.substr(pos, end - pos);
+    if (token.empty() || token[0] != '.')
+      return InvalidArgument("bad token at byte " + std::to_string(pos));
+    if (out.size() >= max_tokens)
+      return ResourceExhausted("more than " + std::to_string(max_tokens) + " tokens");
+    CUSTOMS_TRY(UnescapeInto(token.substr(1), pos + 1, out.emplace_back()));
+    if (end == text.size() - 1) return InvalidArgument("trailing space");
+    pos = end + 1;
+  }
+  return out;
+}
+
 // References are URLs, one per line: cheaper to read back than JSON, and a
 // URL cannot hold a line break (Encode drops any that an advisory carries).
 Result<std::vector<std::string>> DecodeReferences(std::string_view text) {
@@ -494,6 +531,7 @@ struct AdvisoryDb::Impl {
   StmtHandle find_vuln_by_alias;
   StmtHandle find_aliases;
   StmtHandle find_cvss;
+  StmtHandle update_lists;
   StmtHandle select_meta;
   StmtHandle select_sources;
   StmtHandle count;
@@ -599,6 +637,7 @@ struct AdvisoryDb::Impl {
   }
 
   Status InsertVulnerability(const Advisory& advisory);
+  Status Denormalize();
   Status InsertAliases(const Advisory& advisory);
   Status InsertCvss(const Advisory& advisory);
   Status InsertAffected(const Advisory& advisory, const Affected& affected,
@@ -784,6 +823,65 @@ Status AdvisoryDb::Impl::InsertVulnerability(const Advisory& advisory) {
   return Status::Ok();
 }
 
+// Fills all_aliases and cvss_list of every vulnerability (see the top).
+Status AdvisoryDb::Impl::Denormalize() {
+  std::vector<std::string> ids;
+  {
+    sqlite3_stmt* raw = nullptr;
+    int rc = sqlite3_prepare_v2(db.get(), "SELECT id FROM vulnerabilities", -1, &raw, nullptr);
+    StmtHandle all(raw);
+    if (rc != SQLITE_OK) return Error(rc, "listing vulnerabilities");
+    while (true) {
+      CUSTOMS_ASSIGN_OR_RETURN(bool row, Step(all.get(), "listing vulnerabilities"));
+      if (!row) break;
+      ids.emplace_back(ColumnText(all.get(), 0));
+    }
+  }
+  CUSTOMS_ASSIGN_OR_RETURN(sqlite3_stmt * aliases,
+                           Statement(find_aliases,
+                                     "SELECT alias FROM aliases WHERE id = ?1 UNION "
+                                     "SELECT id FROM aliases WHERE alias = ?1 ORDER BY 1"));
+  CUSTOMS_ASSIGN_OR_RETURN(sqlite3_stmt * cvss,
+                           Statement(find_cvss,
+                                     "SELECT version, vector, score, source FROM cvss "
+                                     "WHERE vuln_id = ?1 ORDER BY seq"));
+  CUSTOMS_ASSIGN_OR_RETURN(
+      sqlite3_stmt * update,
+      Statement(update_lists,
+                "UPDATE vulnerabilities SET all_aliases = ?2, cvss_list = ?3 WHERE id = ?1"));
+  for (const std::string& id : ids) {
+    std::string alias_list, cvss_list;
+    {
+      StmtScope scope(aliases);
+      CUSTOMS_TRY(Bind(aliases, id));
+      while (true) {
+        CUSTOMS_ASSIGN_OR_RETURN(bool row, Step(aliases, "reading aliases of " + id));
+        if (!row) break;
+        std::string_view alias = ColumnText(aliases, 0);
+        if (alias != id) AppendToken(alias, alias_list);
+      }
+    }
+    {
+      StmtScope scope(cvss);
+      CUSTOMS_TRY(Bind(cvss, id));
+      while (true) {
+        CUSTOMS_ASSIGN_OR_RETURN(bool row, Step(cvss, "reading CVSS of " + id));
+        if (!row) break;
+        char score[32];
+        auto [end, ec] = std::to_chars(score, score + sizeof score, sqlite3_column_double(cvss, 2));
+        AppendToken(ColumnText(cvss, 0), cvss_list);
+        AppendToken(ColumnText(cvss, 1), cvss_list);
+        AppendToken(ec == std::errc() ? std::string_view(score, end - score) : "0", cvss_list);
+        AppendToken(ColumnText(cvss, 3), cvss_list);
+      }
+    }
+    StmtScope scope(update);
+    CUSTOMS_TRY(Bind(update, id, alias_list, cvss_list));
+    CUSTOMS_TRY(Step(update, "writing aliases and CVSS of " + id));
+  }
+  return Status::Ok();
+}
+
 Status AdvisoryDb::Impl::InsertAliases(const Advisory& advisory) {
   CUSTOMS_ASSIGN_OR_RETURN(
       sqlite3_stmt * insert,
@@ -910,6 +1008,7 @@ Status AdvisoryDb::Commit() {
   CUSTOMS_TRY(impl.RequireWritable("Commit"));
   CUSTOMS_TRY(impl.PutMeta("schema_version", std::to_string(kSchemaVersion)));
   CUSTOMS_TRY(impl.PutMeta("built_at", std::to_string(static_cast<int64_t>(time(nullptr)))));
+  CUSTOMS_TRY(impl.Denormalize());
   if (sqlite3_get_autocommit(impl.db.get()) == 0) CUSTOMS_TRY(impl.Exec("COMMIT"));
   // Statistics for the planner; the lookup query does not need them, but
   // ad-hoc queries (`customs db status`, sqlite3) do.
@@ -973,81 +1072,59 @@ Result<std::optional<VulnerabilityRecord>> AdvisoryDb::FindVulnerability(
   CUSTOMS_ASSIGN_OR_RETURN(
       sqlite3_stmt * find,
       impl.Statement(impl.find_vuln,
-                     "SELECT id, source, summary, published, modified, malicious, refs "
-                     "FROM vulnerabilities WHERE id = ?1"));
-  std::string target(id);
-  {
-    StmtScope scope(find);
-    CUSTOMS_TRY(impl.Bind(find, target));
-    CUSTOMS_ASSIGN_OR_RETURN(bool row, impl.Step(find, "reading " + what));
-    if (!row) {
-      // Not an id: an alias of one (the first in id order when several).
-      CUSTOMS_ASSIGN_OR_RETURN(
-          sqlite3_stmt * by_alias,
-          impl.Statement(impl.find_vuln_by_alias,
-                         "SELECT id FROM aliases WHERE alias = ?1 ORDER BY id LIMIT 1"));
-      StmtScope alias_scope(by_alias);
-      CUSTOMS_TRY(impl.Bind(by_alias, target));
-      CUSTOMS_ASSIGN_OR_RETURN(bool found, impl.Step(by_alias, "reading aliases of " + what));
-      if (!found) return std::optional<VulnerabilityRecord>();
-      target = std::string(ColumnText(by_alias, 0));
-    }
-  }
+                     "SELECT id, source, summary, published, modified, malicious, refs, "
+                     "all_aliases, cvss_list FROM vulnerabilities WHERE id = ?1"));
   VulnerabilityRecord record;
-  {
+  // By id, else by alias (the first id in sort order listing it).
+  std::string target(id);
+  for (int attempt = 0;; ++attempt) {
     StmtScope scope(find);
     CUSTOMS_TRY(impl.Bind(find, target));
     CUSTOMS_ASSIGN_OR_RETURN(bool row, impl.Step(find, "reading " + what));
-    if (!row) return std::optional<VulnerabilityRecord>();  // a dangling alias
-    record.id = std::string(ColumnText(find, 0));
-    record.source = std::string(ColumnText(find, 1));
-    record.summary = std::string(ColumnText(find, 2));
-    record.published = std::string(ColumnText(find, 3));
-    record.modified = std::string(ColumnText(find, 4));
-    record.malicious = sqlite3_column_int64(find, 5) != 0;
-    auto refs = DecodeReferences(ColumnText(find, 6));
-    if (!refs.ok())
-      return DataLoss(impl.path.string() + ": references of " + Printable(record.id) + ": " +
-                      refs.status().message());
-    record.references = std::move(refs).value();
-  }
-  {
-    CUSTOMS_ASSIGN_OR_RETURN(sqlite3_stmt * aliases,
-                             impl.Statement(impl.find_aliases,
-                                            "SELECT alias FROM aliases WHERE id = ?1 UNION "
-                                            "SELECT id FROM aliases WHERE alias = ?1 ORDER BY 1"));
-    StmtScope scope(aliases);
-    CUSTOMS_TRY(impl.Bind(aliases, record.id));
-    while (true) {
-      CUSTOMS_ASSIGN_OR_RETURN(bool row, impl.Step(aliases, "reading aliases of " + what));
-      if (!row) break;
-      if (record.aliases.size() >= kMaxAliasesPerVulnerability)
-        return ResourceExhausted(impl.path.string() + ": " + Printable(record.id) +
-                                 " has more than kMaxAliasesPerVulnerability aliases");
-      std::string_view alias = ColumnText(aliases, 0);
-      if (alias != record.id) record.aliases.emplace_back(alias);
+    if (row) {
+      record.id = std::string(ColumnText(find, 0));
+      record.source = std::string(ColumnText(find, 1));
+      record.summary = std::string(ColumnText(find, 2));
+      record.published = std::string(ColumnText(find, 3));
+      record.modified = std::string(ColumnText(find, 4));
+      record.malicious = sqlite3_column_int64(find, 5) != 0;
+      auto refs = DecodeReferences(ColumnText(find, 6));
+      if (!refs.ok())
+        return DataLoss(impl.path.string() + ": references of " + Printable(record.id) + ": " +
+                        refs.status().message());
+      record.references = std::move(refs).value();
+      auto aliases = DecodeTokens(ColumnText(find, 7), kMaxAliasesPerVulnerability);
+      if (!aliases.ok())
+        return DataLoss(impl.path.string() + ": aliases of " + Printable(record.id) + ": " +
+                        aliases.status().message());
+      record.aliases = std::move(aliases).value();
+      auto cvss = DecodeTokens(ColumnText(find, 8), 4 * kMaxCvssPerVulnerability);
+      if (!cvss.ok() || cvss->size() % 4 != 0)
+        return DataLoss(impl.path.string() + ": CVSS of " + Printable(record.id) + ": " +
+                        (cvss.ok() ? "not four tokens per vector" : cvss.status().message()));
+      for (size_t i = 0; i < cvss->size(); i += 4) {
+        model::CvssRecord& item = record.cvss.emplace_back();
+        item.version = std::move((*cvss)[i]);
+        item.vector = std::move((*cvss)[i + 1]);
+        const std::string& score = (*cvss)[i + 2];
+        auto [end, ec] = std::from_chars(score.data(), score.data() + score.size(), item.score);
+        if (ec != std::errc() || end != score.data() + score.size())
+          return DataLoss(impl.path.string() + ": CVSS of " + Printable(record.id) +
+                          ": bad score '" + Printable(score, 40) + "'");
+        item.source = std::move((*cvss)[i + 3]);
+      }
+      break;
     }
-  }
-  {
+    if (attempt > 0) return std::optional<VulnerabilityRecord>();  // a dangling alias
     CUSTOMS_ASSIGN_OR_RETURN(
-        sqlite3_stmt * cvss,
-        impl.Statement(impl.find_cvss,
-                       "SELECT version, vector, score, source FROM cvss WHERE vuln_id = ?1 "
-                       "ORDER BY seq"));
-    StmtScope scope(cvss);
-    CUSTOMS_TRY(impl.Bind(cvss, record.id));
-    while (true) {
-      CUSTOMS_ASSIGN_OR_RETURN(bool row, impl.Step(cvss, "reading CVSS of " + what));
-      if (!row) break;
-      if (record.cvss.size() >= kMaxCvssPerVulnerability)
-        return ResourceExhausted(impl.path.string() + ": " + Printable(record.id) +
-                                 " has more than kMaxCvssPerVulnerability CVSS vectors");
-      model::CvssRecord& item = record.cvss.emplace_back();
-      item.version = std::string(ColumnText(cvss, 0));
-      item.vector = std::string(ColumnText(cvss, 1));
-      item.score = sqlite3_column_double(cvss, 2);
-      item.source = std::string(ColumnText(cvss, 3));
-    }
+        sqlite3_stmt * by_alias,
+        impl.Statement(impl.find_vuln_by_alias,
+                       "SELECT id FROM aliases WHERE alias = ?1 ORDER BY id LIMIT 1"));
+    StmtScope alias_scope(by_alias);
+    CUSTOMS_TRY(impl.Bind(by_alias, target));
+    CUSTOMS_ASSIGN_OR_RETURN(bool found, impl.Step(by_alias, "reading aliases of " + what));
+    if (!found) return std::optional<VulnerabilityRecord>();
+    target = std::string(ColumnText(by_alias, 0));
   }
   return std::optional<VulnerabilityRecord>(std::move(record));
 }

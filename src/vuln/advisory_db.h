@@ -63,7 +63,7 @@ class AdvisoryDb {
  public:
   // Schema version stored in the file; Open refuses other versions with a
   // message telling the user to run `customs db update`.
-  static constexpr int kSchemaVersion = 1;
+  static constexpr int kSchemaVersion = 2;
 
   // A new, empty DB at `path` (which must not exist), open for writing.
   static Result<AdvisoryDb> Create(const std::filesystem::path& path);

@@ -542,14 +542,14 @@ TEST(AdvisoryDbTest, OpenGarbageIsDataLoss) {
 }
 
 TEST(AdvisoryDbTest, OpenOtherSchemaVersionSaysToUpdate) {
-  std::string path = TempPath("schema2.db");
+  std::string path = TempPath("schema1.db");
   { AdvisoryDb built = BuildDb(path, {Botan()}); }
-  ExecSql(path, "UPDATE meta SET value = '2' WHERE key = 'schema_version'");
+  ExecSql(path, "UPDATE meta SET value = '1' WHERE key = 'schema_version'");
   auto db = AdvisoryDb::Open(path);
   ASSERT_FALSE(db.ok());
   EXPECT_EQ(db.status().code(), StatusCode::kInvalidArgument);
   EXPECT_NE(db.status().message().find(
-                "advisory DB schema 2, this customs needs 1: run `customs db update`"),
+                "advisory DB schema 1, this customs needs 2: run `customs db update`"),
             std::string::npos)
       << db.status().message();
 }

