@@ -108,6 +108,11 @@ TEST(ContrabandTest, EveryStandInIsFoundWithItsCategoryAndDisposition) {
   EXPECT_EQ(Top(r, "opt/tools/scanner")->owner, "");
   EXPECT_EQ(Top(r, "opt/tools/scanner")->rule_id, packaged->rule_id);
 
+  // EICAR by its rule and by the built-in hash list.
+  std::set<std::string> eicar_rules;
+  for (const auto* d : At(r, "opt/eicar.com")) eicar_rules.insert(d->rule_id);
+  EXPECT_TRUE(eicar_rules.count("hash:EICAR-Test-File")) << eicar_rules.size();
+
   // The .env file was deleted by layer 3 and is still shipped in layer 2.
   for (const auto* d : At(r, "opt/secret/.env")) EXPECT_EQ(d->deleted_by.index, 3);
   EXPECT_EQ(Top(r, "opt/eicar.com")->deleted_by.index, -1);
@@ -239,6 +244,63 @@ TEST(ContrabandTest, CleanDebianAndAlpineHaveNothingAboveInfo) {
     EXPECT_TRUE(r.complete()) << name;
   }
   if (scanned == 0) GTEST_SKIP() << "test images missing: run tests/images/build_images.sh";
+}
+
+}  // namespace
+}  // namespace customs
+
+namespace customs {
+namespace {
+
+// The allow-list of the ignore file: by rule and path, by the SHA-256 the
+// scan reported, by the package that installed the file.
+TEST(ContrabandTest, AllowListSuppressesByRulePathHashAndPackage) {
+  REQUIRE_IMAGE(image, ContrabandImage());
+  std::string out;
+  ASSERT_EQ(RunCustoms("scan --scanners malware -f json '" + image + "'", &out), 0) << out;
+  auto first = nlohmann::json::parse(out.substr(out.find('{')));
+  std::string eicar_hash, nmap_rule;
+  for (const auto& d : first["results"][0]["detections"]) {
+    if (d["path"] == "opt/eicar.com") eicar_hash = d["sha256"].get<std::string>();
+    if (d["path"] == "opt/tools/scanner") nmap_rule = d["ruleId"].get<std::string>();
+  }
+  ASSERT_TRUE(eicar_hash.starts_with("sha256:")) << eicar_hash;
+  ASSERT_FALSE(nmap_rule.empty());
+  std::string allow = testing::TempDir() + "/allow.yaml";
+  std::ofstream(allow) << "contraband:\n"
+                          "  - id: "
+                       << nmap_rule
+                       << "\n"
+                          "    paths: [opt/tools/*]\n"
+                          "    reason: the scanner image ships nmap on purpose\n"
+                          "  - sha256: "
+                       << eicar_hash
+                       << "\n"
+                          "    reason: AV test file\n"
+                          "  - purls: [pkg:deb/debian/nmap-common]\n";
+  ASSERT_EQ(RunCustoms("scan --scanners malware -f json --show-suppressed --ignorefile '" + allow +
+                           "' '" + image + "'",
+                       &out),
+            0)
+      << out;
+  auto json = nlohmann::json::parse(out.substr(out.find('{')));
+  std::map<std::string, std::string> by_path;
+  for (const auto& d : json["results"][0]["detections"])
+    if (d.contains("suppressedBy"))
+      by_path[d["path"].get<std::string>()] = d["suppressedBy"].get<std::string>();
+  EXPECT_EQ(by_path["opt/tools/scanner"],
+            "ignore file " + allow + ":2: the scanner image ships nmap on purpose");
+  EXPECT_EQ(by_path["opt/eicar.com"], "ignore file " + allow + ":5: AV test file");
+  EXPECT_EQ(by_path["usr/share/nmap/scripts/irc-unrealircd-backdoor.nse"],
+            "ignore file " + allow + ":7: no reason given");
+  EXPECT_EQ(by_path.count("usr/local/bin/rootsh"), 0u);
+  // Without --show-suppressed they are gone from every output.
+  ASSERT_EQ(
+      RunCustoms("scan --scanners malware --ignorefile '" + allow + "' '" + image + "'", &out), 0)
+      << out;
+  EXPECT_EQ(out.find("opt/eicar.com"), std::string::npos) << out;
+  EXPECT_EQ(out.find("opt/tools/scanner"), std::string::npos) << out;
+  EXPECT_NE(out.find("usr/local/bin/rootsh"), std::string::npos) << out;
 }
 
 }  // namespace

@@ -57,7 +57,8 @@ struct CommonFlags {
   unsigned parallel = 0;
   // Vulnerability matching (scan and explain only).
   std::string scanners = "vuln,malware,secret,config";
-  std::vector<std::string> rules;  // --rules: more YARA rules
+  std::vector<std::string> rules;   // --rules: more YARA rules
+  std::vector<std::string> hashes;  // --hashes: ClamAV .hsb lists
   std::string db;
   std::string severity;  // "CRITICAL,HIGH": only these are reported
   bool ignore_unfixed = false;
@@ -104,6 +105,8 @@ void AddVulnFlags(CLI::App* cmd, CommonFlags& f) {
       ->capture_default_str();
   cmd->add_option("--rules", f.rules,
                   "more YARA rules: a .yar/.yara file or a directory of them (repeatable)");
+  cmd->add_option("--hashes", f.hashes,
+                  "known-bad files by SHA-256, ClamAV .hsb format SHA256:SIZE:NAME (repeatable)");
   cmd->add_option("--db", f.db, "advisory DB (default: " + vuln::DefaultDbPath().string() + ")");
   cmd->add_option("--severity", f.severity,
                   "report only these severities: UNKNOWN,NEGLIGIBLE,LOW,MEDIUM,HIGH,CRITICAL");
@@ -117,7 +120,8 @@ void AddVulnFlags(CLI::App* cmd, CommonFlags& f) {
   cmd->add_flag("--show-suppressed", f.show_suppressed,
                 "keep suppressed vulnerabilities in json, sarif and cyclonedx output");
   cmd->add_option("--ignorefile", f.ignore_file,
-                  "ignore file: .trivyignore text (ID [exp:YYYY-MM-DD], # reasons) or YAML "
+                  "ignore file: .trivyignore text (ID [exp:YYYY-MM-DD], # reasons) or YAML with "
+                  "vulnerabilities and a contraband allow-list by rule, path, package, sha256 "
                   "(default: .customsignore or .customsignore.yaml when present)");
   cmd->add_option("--vex", f.vex, "OpenVEX document marking vulnerabilities not_affected")
       ->allow_extra_args(false);
@@ -181,6 +185,15 @@ Result<bool> FilterFindings(const CommonFlags& f, bool keep_suppressed,
   return failed;
 }
 
+// --ignorefile, else .customsignore[.yaml] in the working directory.
+std::vector<std::string> IgnoreFiles(const CommonFlags& f) {
+  if (!f.ignore_file.empty()) return {f.ignore_file};
+  std::vector<std::string> files;
+  for (const char* name : {".customsignore", ".customsignore.yaml"})
+    if (access(name, R_OK) == 0) files.push_back(name);
+  return files;
+}
+
 Result<scan::VulnScanNotices> RunMatch(const CommonFlags& f, const std::string& explain_id,
                                        std::vector<model::ScanResult>& results) {
   scan::VulnScanOptions options;
@@ -189,12 +202,7 @@ Result<scan::VulnScanNotices> RunMatch(const CommonFlags& f, const std::string& 
   options.match.match_kernel_headers = f.match_kernel_headers;
   options.match.explain_id = explain_id;
   options.now = std::time(nullptr);
-  if (!f.ignore_file.empty()) {
-    options.ignore_files.push_back(f.ignore_file);
-  } else {
-    for (const char* name : {".customsignore", ".customsignore.yaml"})
-      if (access(name, R_OK) == 0) options.ignore_files.push_back(name);
-  }
+  options.ignore_files = IgnoreFiles(f);
   options.vex_files = f.vex;
   CUSTOMS_ASSIGN_OR_RETURN(auto notices, scan::MatchVulnerabilities(results, options));
   for (const auto& w : notices.warnings) std::fprintf(stderr, "customs: warning: %s\n", w.c_str());
@@ -208,6 +216,7 @@ Result<std::vector<model::ScanResult>> RunScan(const CommonFlags& f, bool detect
     options.detect.secret = HasScanner(f, "secret");
     options.detect.config = HasScanner(f, "config");
     options.detect.rule_paths = f.rules;
+    options.detect.hash_lists = f.hashes;
   }
   if (f.platform == "all") {
     options.platform.all = true;
@@ -319,6 +328,12 @@ int Main(int argc, char** argv) {
     if (scanning && HasScanner(*flags, "vuln")) {
       auto notices = RunMatch(*flags, "", *results);
       if (!notices.ok()) return Fail(notices.status());
+    }
+    if (findings) {
+      auto notices =
+          scan::ApplyContrabandAllowList(*results, IgnoreFiles(*flags), std::time(nullptr));
+      if (!notices.ok()) return Fail(notices.status());
+      for (const auto& w : *notices) std::fprintf(stderr, "customs: warning: %s\n", w.c_str());
     }
     if (findings) {
       auto gate =

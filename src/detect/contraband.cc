@@ -5,9 +5,11 @@
 #include <optional>
 #include <tuple>
 
+#include "base/file.h"
 #include "catalog/relations.h"
 #include "detect/config_checks.h"
 #include "detect/file_checks.h"
+#include "detect/hash_list.h"
 #include "detect/npm_checks.h"
 #include "detect/yara_rules.h"
 
@@ -92,6 +94,15 @@ Result<Detectors> Detectors::Create(const DetectOptions& options) {
     out.owned_.push_back(std::make_unique<ContentScanner>(out.rules_));
   }
   for (auto& a : FileCheckAnalyzers()) out.owned_.push_back(std::move(a));
+  if (options.malware) {
+    std::vector<HashEntry> hashes = BuiltinHashes();
+    for (const auto& path : options.hash_lists) {
+      CUSTOMS_ASSIGN_OR_RETURN(std::string text, ReadFile(path, kMaxHashListBytes), path);
+      CUSTOMS_ASSIGN_OR_RETURN(auto more, ParseHashList(text, path));
+      hashes.insert(hashes.end(), more.begin(), more.end());
+    }
+    out.owned_.push_back(std::make_unique<HashListAnalyzer>(std::move(hashes)));
+  }
   return out;
 }
 

@@ -21,6 +21,7 @@ struct DetectOptions {
   bool secret = false;                  // secret rules, /etc/shadow
   bool config = false;                  // image-config checks
   std::vector<std::string> rule_paths;  // --rules: files or directories of .yar/.yara
+  std::vector<std::string> hash_lists;  // --hashes: ClamAV .hsb files of known-bad SHA-256
   bool builtin_rules = true;
   bool any() const { return malware || secret || config; }
 };

@@ -275,7 +275,7 @@ ContentScanner::ContentScanner(std::shared_ptr<const YaraRules> rules)
     : rules_(std::move(rules)), name_("detect/yara:" + rules_->Digest().substr(7, 12)) {}
 
 Status ContentScanner::ScanWindow(const layer::FileInfo& info, std::span<const uint8_t> window,
-                                  uint64_t offset, bool /*last*/, layer::Findings& out) const {
+                                  uint64_t offset, bool last, layer::Findings& out) const {
   size_t before = out.detections.size();
   // Detections of this file's earlier windows sit at the end of the list:
   // a rule is reported once per file.
@@ -283,6 +283,13 @@ Status ContentScanner::ScanWindow(const layer::FileInfo& info, std::span<const u
   if (offset > 0)
     while (earlier > 0 && out.detections[earlier - 1].path == info.path) --earlier;
   CUSTOMS_TRY(rules_->Scan(info, window, offset, out.detections));
+  // A flagged file seen whole gets its digest, for hash allow-lists.
+  if (offset == 0 && last && out.detections.size() > before) {
+    std::string digest =
+        Sha256::Of(std::string_view(reinterpret_cast<const char*>(window.data()), window.size()))
+            .str();
+    for (size_t i = before; i < out.detections.size(); ++i) out.detections[i].sha256 = digest;
+  }
   if (earlier == before) return Status::Ok();
   auto seen = [&](const model::Detection& d) {
     for (size_t i = earlier; i < before; ++i)

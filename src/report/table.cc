@@ -213,6 +213,9 @@ void AppendFindings(const model::ScanResult& r, std::string& out) {
     }
     AppendRows(rows, out);
   }
+  if (shown < r.detections.size())
+    out += "\n" + std::to_string(r.detections.size() - shown) +
+           " contraband finding(s) allowed by the ignore file\n";
 }
 
 void AppendDiagnostics(const model::ScanResult& r, std::string& out);

@@ -155,6 +155,42 @@ Result<std::vector<model::ScanResult>> ScanImage(const std::string& image_arg,
   return results;
 }
 
+namespace {
+
+Result<std::vector<vuln::IgnoreRule>> ReadIgnoreRules(const std::vector<std::string>& files) {
+  std::vector<vuln::IgnoreRule> rules;
+  for (const auto& path : files) {
+    CUSTOMS_ASSIGN_OR_RETURN(std::string text, ReadFile(path, vuln::kMaxIgnoreFileBytes), path);
+    CUSTOMS_ASSIGN_OR_RETURN(auto parsed, vuln::ParseIgnoreFile(text, path));
+    rules.insert(rules.end(), parsed.begin(), parsed.end());
+  }
+  return rules;
+}
+
+std::string Today(int64_t now_seconds) {
+  std::time_t now = static_cast<std::time_t>(now_seconds);
+  std::tm tm{};
+  gmtime_r(&now, &tm);
+  char today[16];
+  std::strftime(today, sizeof(today), "%Y-%m-%d", &tm);
+  return today;
+}
+
+}  // namespace
+
+Result<std::vector<std::string>> ApplyContrabandAllowList(
+    std::vector<model::ScanResult>& results, const std::vector<std::string>& ignore_files,
+    int64_t now) {
+  std::vector<std::string> notices;
+  CUSTOMS_ASSIGN_OR_RETURN(auto rules, ReadIgnoreRules(ignore_files));
+  if (rules.empty()) return notices;
+  std::string today = Today(now);
+  for (auto& r : results) vuln::ApplyAllowList(r.detections, rules, today, &notices);
+  std::sort(notices.begin(), notices.end());
+  notices.erase(std::unique(notices.begin(), notices.end()), notices.end());
+  return notices;
+}
+
 Result<VulnScanNotices> MatchVulnerabilities(std::vector<model::ScanResult>& results,
                                              const VulnScanOptions& options) {
   VulnScanNotices notices;
@@ -162,23 +198,14 @@ Result<VulnScanNotices> MatchVulnerabilities(std::vector<model::ScanResult>& res
   if (state.stale) notices.warnings.push_back(state.message);
   CUSTOMS_ASSIGN_OR_RETURN(auto db, vuln::AdvisoryDb::Open(options.db_path));
 
-  std::vector<vuln::IgnoreRule> rules;
-  for (const auto& path : options.ignore_files) {
-    CUSTOMS_ASSIGN_OR_RETURN(std::string text, ReadFile(path, vuln::kMaxIgnoreFileBytes), path);
-    CUSTOMS_ASSIGN_OR_RETURN(auto parsed, vuln::ParseIgnoreFile(text, path));
-    rules.insert(rules.end(), parsed.begin(), parsed.end());
-  }
+  CUSTOMS_ASSIGN_OR_RETURN(auto rules, ReadIgnoreRules(options.ignore_files));
   std::vector<vuln::VexStatement> vex;
   for (const auto& path : options.vex_files) {
     CUSTOMS_ASSIGN_OR_RETURN(std::string text, ReadFile(path, vuln::kMaxVexBytes), path);
     CUSTOMS_ASSIGN_OR_RETURN(auto parsed, vuln::ParseOpenVex(text, path));
     vex.insert(vex.end(), parsed.begin(), parsed.end());
   }
-  std::time_t now = static_cast<std::time_t>(options.now);
-  std::tm tm{};
-  gmtime_r(&now, &tm);
-  char today[16];
-  std::strftime(today, sizeof(today), "%Y-%m-%d", &tm);
+  std::string today = Today(options.now);
 
   for (auto& r : results) {
     CUSTOMS_ASSIGN_OR_RETURN(auto out, vuln::MatchPackages(db, r.os, r.packages, options.match));

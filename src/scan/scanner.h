@@ -47,6 +47,14 @@ struct VulnScanNotices {
 Result<VulnScanNotices> MatchVulnerabilities(std::vector<model::ScanResult>& results,
                                              const VulnScanOptions& options);
 
+// The contraband allow-list of the ignore files (see vuln/suppress.h)
+// applied to every result's detections: allowed ones are marked
+// suppressed_by. Returns notices (expired rules). A file that cannot be read
+// or parsed fails.
+Result<std::vector<std::string>> ApplyContrabandAllowList(
+    std::vector<model::ScanResult>& results, const std::vector<std::string>& ignore_files,
+    int64_t now);
+
 // Scans the image named by `image_arg` (any form ParseImageSpec accepts).
 // One result per platform scanned. Fails (with a one-line reason naming the
 // blob, file or layer) when the image cannot be read or does not verify; a

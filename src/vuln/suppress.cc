@@ -5,6 +5,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cstdint>
 #include <exception>
 #include <map>
@@ -282,7 +283,8 @@ class YamlRuleReader {
     CUSTOMS_TRY(Scalar(item, "id", rule.id));
     if (rule.id.empty()) CUSTOMS_TRY(Scalar(item, "vulnerability", rule.id));
     rule.id = std::string(Trim(rule.id));
-    if (rule.id.empty()) return InvalidArgument(At(file_, line) + ": rule without an \"id\"");
+    if (rule.id.empty() && rule.kind != IgnoreRule::Kind::kContraband)
+      return InvalidArgument(At(file_, line) + ": rule without an \"id\"");
     CUSTOMS_TRY(Scalar(item, "statement", rule.reason));
     if (rule.reason.empty()) CUSTOMS_TRY(Scalar(item, "reason", rule.reason));
     const char* date_key = "expired_at";
@@ -302,6 +304,22 @@ class YamlRuleReader {
         return InvalidArgument(At(file_, LineOf(item["purls"])) + ": \"" + Printable(purl, 80) +
                                "\" is not a package URL (pkg:type/namespace/name)");
     CUSTOMS_TRY(Strings(item, "paths", rule.paths, budget));
+    if (rule.kind == IgnoreRule::Kind::kContraband) {
+      CUSTOMS_TRY(Strings(item, "sha256", rule.sha256s, budget));
+      for (std::string& h : rule.sha256s) {
+        std::string hex = h;
+        for (char& c : hex) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        if (hex.starts_with("sha256:")) hex.erase(0, 7);
+        if (hex.size() != 64 || hex.find_first_not_of("0123456789abcdef") != std::string::npos)
+          return InvalidArgument(At(file_, LineOf(item["sha256"])) + ": \"" + Printable(h, 80) +
+                                 "\" is not a SHA-256 (64 hex digits)");
+        h = "sha256:" + hex;
+      }
+      if (rule.id.empty() && rule.paths.empty() && rule.purls.empty() && rule.sha256s.empty())
+        return InvalidArgument(At(file_, line) +
+                               ": contraband rule without \"id\", \"paths\", \"purls\" or "
+                               "\"sha256\" (it would allow everything)");
+    }
     return Status::Ok();
   }
 
@@ -338,22 +356,24 @@ Result<std::vector<IgnoreRule>> ParseYamlIgnore(std::string_view text, std::stri
           At(file, LineOf(root)) +
           ": expected a mapping with a \"vulnerabilities:\" or \"ignore:\" list");
     bool found = false;
-    for (const char* key : {"vulnerabilities", "ignore"}) {
+    for (const char* key : {"vulnerabilities", "ignore", "contraband", "secrets"}) {
       const YAML::Node list = root[key];
       if (!list.IsDefined()) continue;
       found = true;
       if (list.IsNull()) continue;
       if (!list.IsSequence())
         return InvalidArgument(At(file, LineOf(list)) + ": \"" + key + "\" must be a list");
+      bool contraband = std::string_view(key) == "contraband" || std::string_view(key) == "secrets";
       for (const YAML::Node& item : list) {
         CUSTOMS_TRY(CheckRuleCount(rules.size(), file, LineOf(item)));
         IgnoreRule rule;
+        rule.kind = contraband ? IgnoreRule::Kind::kContraband : IgnoreRule::Kind::kVulnerability;
         CUSTOMS_TRY(reader.Rule(item, rule));
         rules.push_back(std::move(rule));
       }
     }
     // A Trivy file may hold only the other kinds of findings.
-    for (const char* key : {"misconfigurations", "secrets", "licenses"})
+    for (const char* key : {"misconfigurations", "licenses"})
       if (root[key].IsDefined()) found = true;
     if (!found)
       return InvalidArgument(std::string(file) +
@@ -620,6 +640,58 @@ bool PathGlobMatches(std::string_view glob, std::string_view path) {
   return cur[n] != 0;
 }
 
+namespace {
+
+// Whether `rule` may still suppress on `today`; the first time an expired
+// rule would have applied, says so in `notices`.
+bool Current(const std::vector<IgnoreRule>& rules, size_t r, std::string_view today,
+             std::set<size_t>& expired_noticed, std::vector<std::string>* notices) {
+  const IgnoreRule& rule = rules[r];
+  if (rule.expires.empty() || rule.expires >= today) return true;
+  if (notices != nullptr && expired_noticed.insert(r).second)
+    notices->push_back("ignore rule for " +
+                       (rule.id.empty() ? std::string("contraband") : rule.id) + " expired on " +
+                       rule.expires + " (" + rule.file + ":" + std::to_string(rule.line) + ")");
+  return false;
+}
+
+std::string SuppressedBy(const IgnoreRule& rule) {
+  return "ignore file " + rule.file + ":" + std::to_string(rule.line) + ": " +
+         (rule.reason.empty() ? std::string("no reason given") : rule.reason);
+}
+
+}  // namespace
+
+void ApplyAllowList(std::vector<model::Detection>& detections, const std::vector<IgnoreRule>& rules,
+                    std::string_view today, std::vector<std::string>* notices) {
+  std::vector<ParsedPurls> rule_purls;
+  rule_purls.reserve(rules.size());
+  for (const IgnoreRule& rule : rules) rule_purls.push_back(ParseAll(rule.purls));
+  std::set<size_t> expired_noticed;
+  for (model::Detection& d : detections) {
+    if (!d.suppressed_by.empty()) continue;
+    std::optional<ParsedPurl> purl = ParsePurl(d.purl), owner = ParsePurl(d.owner);
+    for (size_t r = 0; r < rules.size() && d.suppressed_by.empty(); ++r) {
+      const IgnoreRule& rule = rules[r];
+      if (rule.kind == IgnoreRule::Kind::kVulnerability) continue;
+      if (rule.kind == IgnoreRule::Kind::kAny && rule.id.empty()) continue;
+      if (!rule.id.empty() && !EqualsIgnoreCase(rule.id, d.rule_id)) continue;
+      if (!rule.paths.empty() &&
+          std::none_of(rule.paths.begin(), rule.paths.end(),
+                       [&](const std::string& glob) { return PathGlobMatches(glob, d.path); }))
+        continue;
+      if (!rule.purls.empty() && !AnyPurlMatches(rule_purls[r], purl) &&
+          !AnyPurlMatches(rule_purls[r], owner))
+        continue;
+      if (!rule.sha256s.empty() &&
+          std::find(rule.sha256s.begin(), rule.sha256s.end(), d.sha256) == rule.sha256s.end())
+        continue;
+      if (!Current(rules, r, today, expired_noticed, notices)) continue;
+      d.suppressed_by = SuppressedBy(rule);
+    }
+  }
+}
+
 void ApplySuppressions(std::vector<model::Vulnerability>& vulns,
                        const std::vector<IgnoreRule>& rules, const std::vector<VexStatement>& vex,
                        std::string_view today, std::vector<std::string>* notices) {
@@ -636,15 +708,10 @@ void ApplySuppressions(std::vector<model::Vulnerability>& vulns,
     std::optional<ParsedPurl> purl = ParsePurl(v.purl);
     for (size_t r = 0; r < rules.size() && v.suppressed_by.empty(); ++r) {
       const IgnoreRule& rule = rules[r];
+      if (rule.kind == IgnoreRule::Kind::kContraband) continue;
       if (!MeetsIds(v, rule.id) || !RuleFiltersMatch(rule, rule_purls[r], v, purl)) continue;
-      if (!rule.expires.empty() && rule.expires < today) {
-        if (notices != nullptr && expired_noticed.insert(r).second)
-          notices->push_back("ignore rule for " + rule.id + " expired on " + rule.expires + " (" +
-                             rule.file + ":" + std::to_string(rule.line) + ")");
-        continue;
-      }
-      v.suppressed_by = "ignore file " + rule.file + ":" + std::to_string(rule.line) + ": " +
-                        (rule.reason.empty() ? std::string("no reason given") : rule.reason);
+      if (!Current(rules, r, today, expired_noticed, notices)) continue;
+      v.suppressed_by = SuppressedBy(rule);
     }
     if (!v.suppressed_by.empty()) continue;
     const VexStatement* decisive = nullptr;

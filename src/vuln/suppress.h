@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "base/status.h"
+#include "model/detection.h"
 #include "model/vulnerability.h"
 
 namespace customs::vuln {
@@ -38,7 +39,14 @@ inline constexpr size_t kMaxVexProducts = 1'000'000;  // in one document, all st
 inline constexpr size_t kMaxVexDepth = 16;            // JSON nesting (real documents: 6)
 
 struct IgnoreRule {
-  std::string id;       // a vulnerability ID: primary id or any alias
+  // What the rule may suppress: a line of a .trivyignore text file names a
+  // vulnerability or a contraband rule alike; YAML says which.
+  enum class Kind { kAny, kVulnerability, kContraband };
+  Kind kind = Kind::kAny;
+  // A vulnerability ID (primary id or any alias) or a contraband rule id
+  // ("customs_coin_miner_stratum_url", "npm-known-malicious"); may be empty
+  // for a contraband rule with other filters.
+  std::string id;
   std::string reason;   // "" when the file gives none
   std::string expires;  // "YYYY-MM-DD" (last day it applies) or "" for never
   // Optional filters; a rule with none applies to every package.
@@ -49,6 +57,9 @@ struct IgnoreRule {
   // `*` and `?` stay within one path segment, `**` crosses segments. A
   // leading "/" is ignored on both sides.
   std::vector<std::string> paths;
+  // Contraband only: the file's SHA-256 ("sha256:<hex>" or bare hex,
+  // compared lower-case), which customs records for files a rule matched.
+  std::vector<std::string> sha256s;
   int line = 0;      // of the rule in its file, from 1
   std::string file;  // the file name given to ParseIgnoreFile
 };
@@ -61,8 +72,12 @@ struct IgnoreRule {
 //    "# comment" on the rule's own line.
 //  - YAML: a top-level `vulnerabilities:` (Trivy's .trivyignore.yaml) and/or
 //    `ignore:` list of mappings with `id` (or `vulnerability`), `statement`
-//    or `reason`, `expired_at` or `expires`, `purls`, `paths`. Other
-//    top-level keys (misconfigurations, secrets, licenses) and other rule
+//    or `reason`, `expired_at` or `expires`, `purls`, `paths`; and the
+//    contraband allow-list, top-level `contraband:` and/or `secrets:`
+//    (Trivy's key for its secret rules): mappings with any of `id` (the
+//    rule), `paths`, `purls` (the package the finding is about or the OS
+//    package that installed the file), `sha256`, plus the reason and expiry
+//    keys. Other top-level keys (misconfigurations, licenses) and other rule
 //    keys are ignored.
 // Dates must be real calendar dates. Errors are InvalidArgument naming
 // `file_name` and the line; ResourceExhausted over the limits above.
@@ -111,9 +126,18 @@ bool PathGlobMatches(std::string_view glob, std::string_view path);
 //     statements override earlier ones): not_affected or fixed suppress with
 //     "VEX <document id>: <status> (<justification>)"; affected and
 //     under_investigation do not.
-// `today` is "YYYY-MM-DD". `notices` may be null.
+// `today` is "YYYY-MM-DD". `notices` may be null. Contraband rules are not
+// used here.
 void ApplySuppressions(std::vector<model::Vulnerability>& vulns,
                        const std::vector<IgnoreRule>& rules, const std::vector<VexStatement>& vex,
                        std::string_view today, std::vector<std::string>* notices);
+
+// The contraband allow-list: marks detections (suppressed_by) that a rule of
+// kind kAny or kContraband names: every filter the rule has must match (id
+// = the rule id, ASCII case-insensitively; a path glob; a purl matching the
+// detection's purl or owner; a SHA-256 equal to the file's). Expiry and
+// notices as for ApplySuppressions.
+void ApplyAllowList(std::vector<model::Detection>& detections, const std::vector<IgnoreRule>& rules,
+                    std::string_view today, std::vector<std::string>* notices);
 
 }  // namespace customs::vuln

@@ -505,3 +505,102 @@ TEST(ApplySuppressionsTest, FirstReasonWinsAndLaterVexOverrides) {
 
 }  // namespace
 }  // namespace customs::vuln
+
+namespace customs::vuln {
+namespace {
+
+model::Detection Found(std::string rule, std::string path, std::string purl = "",
+                       std::string owner = "", std::string sha256 = "") {
+  model::Detection d;
+  d.rule_id = std::move(rule);
+  d.path = std::move(path);
+  d.purl = std::move(purl);
+  d.owner = std::move(owner);
+  d.sha256 = std::move(sha256);
+  return d;
+}
+
+const std::string kHash = "sha256:" + std::string(64, 'a');
+
+TEST(AllowListTest, YamlContrabandAndSecretsLists) {
+  auto rules = ParseIgnoreFile(R"(contraband:
+  - id: customs_hacking_tool_nmap
+    paths: ["opt/tools/**"]
+    reason: our scanner image
+  - sha256: SHA256:)" + std::string(64, 'A') +
+                                   R"(
+    expires: 2030-01-01
+secrets:
+  - id: customs_secret_private_key_pem
+    paths: [etc/ssl/test/*.pem]
+vulnerabilities:
+  - id: CVE-2021-44906
+)",
+                               "allow.yaml");
+  ASSERT_TRUE(rules.ok()) << rules.status().ToString();
+  ASSERT_EQ(rules->size(), 4u);
+  EXPECT_EQ((*rules)[0].kind, IgnoreRule::Kind::kVulnerability);
+  EXPECT_EQ((*rules)[1].kind, IgnoreRule::Kind::kContraband);
+  EXPECT_EQ((*rules)[1].id, "customs_hacking_tool_nmap");
+  EXPECT_EQ((*rules)[1].paths, std::vector<std::string>{"opt/tools/**"});
+  EXPECT_EQ((*rules)[2].sha256s, std::vector<std::string>{kHash});
+  EXPECT_EQ((*rules)[2].expires, "2030-01-01");
+  EXPECT_EQ((*rules)[3].kind, IgnoreRule::Kind::kContraband);
+
+  auto empty = ParseIgnoreFile("contraband:\n  - reason: everything\n", "a.yaml");
+  ASSERT_FALSE(empty.ok());
+  EXPECT_NE(empty.status().message().find("a.yaml:2: contraband rule without"), std::string::npos)
+      << empty.status().message();
+  auto bad = ParseIgnoreFile("contraband:\n  - sha256: abc\n", "b.yaml");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.status().message().find("is not a SHA-256"), std::string::npos);
+}
+
+TEST(AllowListTest, EveryFilterMustMatch) {
+  std::vector<IgnoreRule> rules(5);
+  rules[0].kind = IgnoreRule::Kind::kContraband;
+  rules[0].id = "customs_hacking_tool_nmap";
+  rules[0].paths = {"opt/tools/**"};
+  rules[0].reason = "scanner image";
+  rules[1].kind = IgnoreRule::Kind::kContraband;
+  rules[1].sha256s = {kHash};
+  rules[2].kind = IgnoreRule::Kind::kContraband;
+  rules[2].purls = {"pkg:deb/debian/nmap"};
+  rules[3].kind = IgnoreRule::Kind::kVulnerability;  // never applies to detections
+  rules[3].id = "npm-known-malicious";
+  rules[4].kind = IgnoreRule::Kind::kAny;  // a .trivyignore line
+  rules[4].id = "SHADOW-UNLOCKED-HASH";
+  rules[4].expires = "2020-01-01";
+  for (size_t i = 0; i < rules.size(); ++i) {
+    rules[i].file = "allow.yaml";
+    rules[i].line = static_cast<int>(i + 1);
+  }
+  std::vector<model::Detection> found = {
+      Found("customs_hacking_tool_nmap", "opt/tools/sub/nmap"),
+      Found("customs_hacking_tool_nmap", "usr/local/bin/nmap"),
+      Found("customs_malware_eicar_test_file", "opt/x.com", "", "", kHash),
+      Found("customs_backdoor_reverse_shell_netcat", "usr/share/nmap/scripts/x.nse", "",
+            "pkg:deb/debian/nmap@7.93%2Bdfsg1-1?arch=amd64&distro=debian-12"),
+      Found("npm-known-malicious", "srv/app/node_modules/event-stream/package.json",
+            "pkg:npm/event-stream@3.3.6"),
+      Found("shadow-unlocked-hash", "etc/shadow"),
+  };
+  std::vector<std::string> notices;
+  ApplyAllowList(found, rules, "2026-11-22", &notices);
+  EXPECT_EQ(found[0].suppressed_by, "ignore file allow.yaml:1: scanner image");
+  EXPECT_EQ(found[1].suppressed_by, "");  // path filter
+  EXPECT_EQ(found[2].suppressed_by, "ignore file allow.yaml:2: no reason given");
+  EXPECT_EQ(found[3].suppressed_by, "ignore file allow.yaml:3: no reason given");
+  EXPECT_EQ(found[4].suppressed_by, "");  // a vulnerability rule
+  EXPECT_EQ(found[5].suppressed_by, "");  // expired
+  EXPECT_EQ(notices,
+            std::vector<std::string>{"ignore rule for SHADOW-UNLOCKED-HASH expired on 2020-01-01 "
+                                     "(allow.yaml:5)"});
+  // Contraband rules never suppress vulnerabilities.
+  std::vector<model::Vulnerability> vulns = {Vuln("CVE-1", {}, "pkg:deb/debian/nmap@1")};
+  ApplySuppressions(vulns, rules, {}, "2026-11-22", nullptr);
+  EXPECT_EQ(vulns[0].suppressed_by, "");
+}
+
+}  // namespace
+}  // namespace customs::vuln
