@@ -340,20 +340,27 @@ bool HasUrl(std::string_view s) { return ContainsAny(s, {"http://", "https://", 
 bool HasJsExec(std::string_view s) {
   return ContainsAny(
       s, {"eval(", "child_process", "execsync(", "exec(", "spawn(", "spawnsync(", "execfile(",
-          "new function(", "runinthiscontext(", "runinnewcontext(", "runincontext("});
+          "new "
+          "function(",
+          "runinthiscontext(", "runinnewcontext(", "runincontext("});
 }
 
 bool HasJsDecode(std::string_view s) {
   if (ContainsAny(s, {"atob(", "fromcharcode(", "unescape("})) return true;
-  return ContainsAny(s, {"buffer.from(", "new buffer("}) &&
+  return ContainsAny(s, {"buffer.from(",
+                         "new "
+                         "buffer("}) &&
          ContainsAny(s, {"base64", "'hex'", "\"hex\""});
 }
 
 // Code evaluated from a string: eval, new Function, the vm module, or a
 // child process when child_process is loaded.
 bool HasJsEvalSink(std::string_view s) {
-  if (ContainsAny(s, {"eval(", "new function(", "function(atob", "function(buffer",
-                      "runinthiscontext(", "runinnewcontext(", "runincontext("}))
+  if (ContainsAny(s, {"eval(",
+                      "new "
+                      "function(",
+                      "function(atob", "function(buffer", "runinthiscontext(", "runinnewcontext(",
+                      "runincontext("}))
     return true;
   return Contains(s, "child_process") &&
          ContainsAny(s, {"exec(", "execsync(", "spawn(", "spawnsync(", "execfile("});

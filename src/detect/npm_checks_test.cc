@@ -201,8 +201,10 @@ TEST(NpmLifecycleScripts, DecodeAndEvalIsMalicious) {
   const std::vector<std::string> cases = {
       "node -e \"eval(Buffer.from('Y29uc29sZS5sb2coMSk=','base64').toString())\"",
       "node -e \"eval(atob('Y29uc29sZS5sb2coMSk='))\"",
-      "node -e \"new Function(Buffer.from('636f6e736f6c652e6c6f672831','hex').toString())()\"",
-      "node -e \"require('vm').runInThisContext(new Buffer('Y29uc29sZQ==','base64')+'')\"",
+      "node -e \"new "
+      "Function(Buffer.from('636f6e736f6c652e6c6f672831','hex').toString())()\"",
+      "node -e \"require('vm').runInThisContext(new "
+      "Buffer('Y29uc29sZQ==','base64')+'')\"",
       "node -e \"require('child_process').execSync(Buffer.from(process.argv[1],'base64')+'')\" "
       "aWQ=",
       "node -e \"eval(String.fromCharCode(99,111,110,115,111,108,101))\"",

@@ -179,6 +179,7 @@ struct YaraRules::Impl {
   }
 };
 
+YaraRules::YaraRules(Key) {}
 YaraRules::~YaraRules() = default;
 
 Result<std::shared_ptr<const YaraRules>> YaraRules::Compile(
@@ -207,7 +208,7 @@ Result<std::shared_ptr<const YaraRules>> YaraRules::Compile(
     digest.Update(source.text);
     digest.Update(std::string_view("\0", 1));
   }
-  std::shared_ptr<YaraRules> out(new YaraRules());
+  auto out = std::make_shared<YaraRules>(Key{});
   out->impl_ = std::make_unique<Impl>();
   if (yr_compiler_get_rules(compiler, &out->impl_->rules) != ERROR_SUCCESS)
     return ResourceExhausted("cannot build the YARA rule set");

@@ -65,8 +65,16 @@ class YaraRules {
               std::vector<model::Detection>& out) const;
 
  private:
-  YaraRules() = default;
   struct Impl;
+  // Only Compile makes one (a passkey: make_shared needs a public constructor).
+  struct Key {
+    explicit Key() = default;
+  };
+
+ public:
+  explicit YaraRules(Key);
+
+ private:
   std::unique_ptr<Impl> impl_;
   std::string digest_;
   size_t rule_count_ = 0;
