@@ -4,6 +4,7 @@
 // output; clean Debian and Alpine images yield nothing above info.
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -69,6 +70,7 @@ TEST(ContrabandTest, EveryStandInIsFoundWithItsCategoryAndDisposition) {
   const std::vector<Expect> expected = {
       {"opt/miner/minerd", "coin-miner", Disposition::kSuspicious, 2},
       {"opt/miner/config.json", "coin-miner", Disposition::kSuspicious, 2},
+      {"opt/miner/plugins.jar!/conf/pool.properties", "coin-miner", Disposition::kSuspicious, 2},
       {"opt/eicar.com", "malware", Disposition::kMalicious, 2},
       {"opt/win/plain.dll", "windows-malware", Disposition::kInfo, 2},
       {"opt/win/setup.exe", "windows-malware", Disposition::kSuspicious, 2},
@@ -301,6 +303,44 @@ TEST(ContrabandTest, AllowListSuppressesByRulePathHashAndPackage) {
   EXPECT_EQ(out.find("opt/eicar.com"), std::string::npos) << out;
   EXPECT_EQ(out.find("opt/tools/scanner"), std::string::npos) << out;
   EXPECT_NE(out.find("usr/local/bin/rootsh"), std::string::npos) << out;
+}
+
+}  // namespace
+}  // namespace customs
+
+namespace customs {
+namespace {
+
+// --clamav-db: ClamAV databases through libclamav, here one the test
+// writes (EICAR's MD5, as ClamAV's .hdb format has it).
+TEST(ContrabandTest, ClamAvDatabase) {
+#ifndef CUSTOMS_HAVE_CLAMAV
+  GTEST_SKIP() << "built without libclamav (CUSTOMS_CLAMAV=OFF)";
+#else
+  REQUIRE_IMAGE(image, ContrabandImage());
+  std::string db = testing::TempDir() + "/clamdb";
+  std::filesystem::create_directories(db);
+  std::string md5;
+  ASSERT_EQ(testing::Run("printf '%s%s' 'X5O!P%@AP[4\\PZX54(P^)7CC)7}$EICAR' "
+                         "'-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*' | md5sum | cut -c1-32",
+                         &md5),
+            0);
+  ASSERT_EQ(md5, "44d88612fea8a8f36de82e1278abb02f\n");
+  std::ofstream(db + "/customs-test.hdb") << md5.substr(0, 32) << ":68:Customs.Test.EICAR\n";
+  std::string out;
+  ASSERT_EQ(
+      RunCustoms("scan --scanners malware -f json --clamav-db '" + db + "' '" + image + "'", &out),
+      0)
+      << out;
+  auto json = nlohmann::json::parse(out.substr(out.find('{')));
+  std::set<std::string> at_eicar;
+  for (const auto& d : json["results"][0]["detections"])
+    if (d["path"] == "opt/eicar.com") at_eicar.insert(d["ruleId"].get<std::string>());
+  EXPECT_TRUE(at_eicar.count("clamav:Customs.Test.EICAR.UNOFFICIAL")) << out.substr(0, 2000);
+  EXPECT_EQ(RunCustoms("scan --scanners malware --clamav-db /nonexistent '" + image + "'", &out),
+            2);
+  EXPECT_NE(out.find("/nonexistent"), std::string::npos) << out;
+#endif
 }
 
 }  // namespace

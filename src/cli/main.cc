@@ -59,6 +59,7 @@ struct CommonFlags {
   std::string scanners = "vuln,malware,secret,config";
   std::vector<std::string> rules;   // --rules: more YARA rules
   std::vector<std::string> hashes;  // --hashes: ClamAV .hsb lists
+  std::string clamav_db;            // --clamav-db
   std::string db;
   std::string severity;  // "CRITICAL,HIGH": only these are reported
   bool ignore_unfixed = false;
@@ -107,6 +108,9 @@ void AddVulnFlags(CLI::App* cmd, CommonFlags& f) {
                   "more YARA rules: a .yar/.yara file or a directory of them (repeatable)");
   cmd->add_option("--hashes", f.hashes,
                   "known-bad files by SHA-256, ClamAV .hsb format SHA256:SIZE:NAME (repeatable)");
+  cmd->add_option("--clamav-db", f.clamav_db,
+                  "ClamAV signature databases (a directory such as /var/lib/clamav, or one "
+                  "file) scanned through libclamav");
   cmd->add_option("--db", f.db, "advisory DB (default: " + vuln::DefaultDbPath().string() + ")");
   cmd->add_option("--severity", f.severity,
                   "report only these severities: UNKNOWN,NEGLIGIBLE,LOW,MEDIUM,HIGH,CRITICAL");
@@ -217,6 +221,7 @@ Result<std::vector<model::ScanResult>> RunScan(const CommonFlags& f, bool detect
     options.detect.config = HasScanner(f, "config");
     options.detect.rule_paths = f.rules;
     options.detect.hash_lists = f.hashes;
+    options.detect.clamav_db = f.clamav_db;
   }
   if (f.platform == "all") {
     options.platform.all = true;

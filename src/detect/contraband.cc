@@ -8,6 +8,9 @@
 #include "base/file.h"
 #include "catalog/relations.h"
 #include "detect/config_checks.h"
+#ifdef CUSTOMS_HAVE_CLAMAV
+#include "detect/clamav.h"
+#endif
 #include "detect/file_checks.h"
 #include "detect/hash_list.h"
 #include "detect/npm_checks.h"
@@ -82,7 +85,11 @@ Detectors::~Detectors() = default;
 
 Result<Detectors> Detectors::Create(const DetectOptions& options) {
   Detectors out;
-  if (!options.malware && !options.secret) return out;  // config checks need no walk
+  if (!options.malware && !options.secret) {
+    if (!options.clamav_db.empty())
+      return InvalidArgument("--clamav-db needs the malware scanner (--scanners malware)");
+    return out;  // config checks need no walk
+  }
   std::vector<RuleSource> sources;
   if (options.builtin_rules) sources = BuiltinRules();
   for (const auto& path : options.rule_paths) {
@@ -103,6 +110,15 @@ Result<Detectors> Detectors::Create(const DetectOptions& options) {
     }
     out.owned_.push_back(std::make_unique<HashListAnalyzer>(std::move(hashes)));
   }
+  if (!options.clamav_db.empty()) {
+#ifdef CUSTOMS_HAVE_CLAMAV
+    CUSTOMS_ASSIGN_OR_RETURN(auto engine, ClamAvEngine::Load(options.clamav_db));
+    out.owned_.push_back(std::make_unique<ClamAvScanner>(std::move(engine)));
+#else
+    return Unimplemented(
+        "--clamav-db: this customs was built without libclamav (CUSTOMS_CLAMAV=OFF)");
+#endif
+  }
   return out;
 }
 
@@ -119,7 +135,8 @@ void FinishDetections(const DetectOptions& options, const layer::FileTree& tree,
   catalog::FileOwners owners(result.packages);
   for (auto& d : result.detections) {
     if (d.path.empty() || !d.owner.empty()) continue;
-    const model::Package* owner = owners.Find(d.path);
+    // An archive member ("a.jar!/x") belongs to whoever installed the archive.
+    const model::Package* owner = owners.Find(d.path.substr(0, d.path.find("!/")));
     if (owner == nullptr) continue;
     // The package's file, unless a later layer than the one that installed
     // the package wrote it (a replaced binary is not the package's).

@@ -22,6 +22,7 @@ struct DetectOptions {
   bool config = false;                  // image-config checks
   std::vector<std::string> rule_paths;  // --rules: files or directories of .yar/.yara
   std::vector<std::string> hash_lists;  // --hashes: ClamAV .hsb files of known-bad SHA-256
+  std::string clamav_db;  // --clamav-db: ClamAV signature databases (a directory or a file)
   bool builtin_rules = true;
   bool any() const { return malware || secret || config; }
 };

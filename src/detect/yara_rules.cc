@@ -11,6 +11,7 @@
 #include "base/digest.h"
 #include "base/file.h"
 #include "layer/path.h"
+#include "layer/zip_reader.h"
 
 namespace customs::detect {
 namespace {
@@ -272,6 +273,49 @@ Result<std::vector<RuleSource>> ReadRuleFiles(const std::string& path) {
   return out;
 }
 
+namespace {
+
+// ZIP local file header and gzip magic.
+bool IsZip(std::span<const uint8_t> d) {
+  return d.size() >= 4 && d[0] == 'P' && d[1] == 'K' && d[2] == 3 && d[3] == 4;
+}
+bool IsGzip(std::span<const uint8_t> d) {
+  return d.size() >= 18 && d[0] == 0x1f && d[1] == 0x8b && d[2] == 8;
+}
+
+// The raw deflate data of a gzip member (RFC 1952: header, optional extra,
+// name, comment and header CRC), or empty when the header is malformed.
+std::span<const uint8_t> GzipDeflateData(std::span<const uint8_t> d) {
+  uint8_t flags = d[3];
+  size_t pos = 10;
+  if (flags & 0x04) {  // FEXTRA
+    if (d.size() - pos < 2) return {};
+    size_t xlen = d[pos] | (size_t{d[pos + 1]} << 8);
+    pos += 2;
+    if (d.size() - pos < xlen) return {};
+    pos += xlen;
+  }
+  for (uint8_t bit : {uint8_t{0x08}, uint8_t{0x10}}) {  // FNAME, FCOMMENT: zero-terminated
+    if (!(flags & bit)) continue;
+    while (pos < d.size() && d[pos] != 0) ++pos;
+    if (pos == d.size()) return {};
+    ++pos;
+  }
+  if (flags & 0x02) pos += 2;  // FHCRC
+  if (pos >= d.size()) return {};
+  return d.subspan(pos);
+}
+
+// A member name as part of a path: printable, no control bytes.
+std::string MemberName(std::string_view name) {
+  std::string out;
+  for (char c : name.substr(0, 1024))
+    out += (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) ? '?' : c;
+  return out;
+}
+
+}  // namespace
+
 ContentScanner::ContentScanner(std::shared_ptr<const YaraRules> rules)
     : rules_(std::move(rules)), name_("detect/yara:" + rules_->Digest().substr(7, 12)) {}
 
@@ -283,14 +327,7 @@ Status ContentScanner::ScanWindow(const layer::FileInfo& info, std::span<const u
   size_t earlier = before;
   if (offset > 0)
     while (earlier > 0 && out.detections[earlier - 1].path == info.path) --earlier;
-  CUSTOMS_TRY(rules_->Scan(info, window, offset, out.detections));
-  // A flagged file seen whole gets its digest, for hash allow-lists.
-  if (offset == 0 && last && out.detections.size() > before) {
-    std::string digest =
-        Sha256::Of(std::string_view(reinterpret_cast<const char*>(window.data()), window.size()))
-            .str();
-    for (size_t i = before; i < out.detections.size(); ++i) out.detections[i].sha256 = digest;
-  }
+  CUSTOMS_TRY(ScanWhole(info, window, offset, last, 0, out));
   if (earlier == before) return Status::Ok();
   auto seen = [&](const model::Detection& d) {
     for (size_t i = earlier; i < before; ++i)
@@ -300,6 +337,72 @@ Status ContentScanner::ScanWindow(const layer::FileInfo& info, std::span<const u
   out.detections.erase(std::remove_if(out.detections.begin() + static_cast<ptrdiff_t>(before),
                                       out.detections.end(), seen),
                        out.detections.end());
+  return Status::Ok();
+}
+
+Status ContentScanner::ScanWhole(const layer::FileInfo& info, std::span<const uint8_t> data,
+                                 uint64_t offset, bool last, int depth,
+                                 layer::Findings& out) const {
+  size_t before = out.detections.size();
+  CUSTOMS_TRY(rules_->Scan(info, data, offset, out.detections));
+  // A flagged file seen whole gets its digest, for hash allow-lists.
+  if (offset == 0 && last && out.detections.size() > before) {
+    std::string digest =
+        Sha256::Of(std::string_view(reinterpret_cast<const char*>(data.data()), data.size())).str();
+    for (size_t i = before; i < out.detections.size(); ++i) out.detections[i].sha256 = digest;
+  }
+  if (offset != 0 || !last || depth >= kMaxArchiveDepth) return Status::Ok();
+  // Archive members, as "<path>!/<member>" (jar, war, whl, apk, .gz, ...).
+  auto member_info = [&](std::string_view name, size_t size) {
+    layer::FileInfo m;
+    m.path = info.path + "!/" + MemberName(name);
+    m.size = size;
+    m.mode = 0644;
+    return m;
+  };
+  auto skipped = [&](const std::string& path, const Status& s) {
+    out.diagnostics.push_back({.severity = model::DiagnosticSeverity::kWarning,
+                               .code = "archive-member-skipped",
+                               .layer = "",
+                               .path = path,
+                               .message = std::string(Name()) + ": " + s.ToString()});
+  };
+  if (IsZip(data)) {
+    layer::ZipLimits limits;
+    limits.max_entries = kMaxArchiveMembers;
+    limits.max_member_bytes = kMaxArchiveMemberBytes;
+    limits.max_total_bytes = kMaxArchiveTotalBytes;
+    auto zip = layer::ZipArchive::Parse(data, limits);
+    if (!zip.ok()) return Status::Ok();  // PK\3\4 alone does not make a zip
+    for (const auto& e : zip->entries()) {
+      if (e.IsDirectory()) continue;
+      auto member = zip->Read(e, kMaxArchiveMemberBytes);
+      if (!member.ok()) {
+        // Encrypted or exotic members are not content customs can see; a
+        // budget that ran out ends the archive.
+        if (member.status().code() == StatusCode::kResourceExhausted) {
+          skipped(info.path + "!/" + MemberName(e.name), member.status());
+          break;
+        }
+        continue;
+      }
+      CUSTOMS_TRY(ScanWhole(member_info(e.name, member->bytes().size()), member->bytes(), 0, true,
+                            depth + 1, out));
+    }
+  } else if (IsGzip(data)) {
+    std::span<const uint8_t> deflate = GzipDeflateData(data);
+    if (deflate.empty()) return Status::Ok();
+    auto inflated =
+        layer::Inflate(deflate, layer::DeflateWrapper::kRaw, kMaxArchiveMemberBytes, info.path);
+    if (!inflated.ok()) {
+      if (inflated.status().code() == StatusCode::kResourceExhausted)
+        skipped(info.path, inflated.status());
+      return Status::Ok();
+    }
+    std::string_view base = layer::BaseName(info.path);
+    if (base.ends_with(".gz")) base.remove_suffix(3);
+    CUSTOMS_TRY(ScanWhole(member_info(base, inflated->size()), *inflated, 0, true, depth + 1, out));
+  }
   return Status::Ok();
 }
 

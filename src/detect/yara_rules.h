@@ -80,14 +80,23 @@ class YaraRules {
   size_t rule_count_ = 0;
 };
 
+// Archive members are scanned too: a zip (jar, war, whl, apk, ...) or gzip
+// file no larger than one window is opened and each member scanned as
+// "<path>!/<member>" (a .gz file's member is its name without ".gz"), down
+// to kMaxArchiveDepth levels, within the budgets below.
+inline constexpr int kMaxArchiveDepth = 3;
+inline constexpr size_t kMaxArchiveMembers = 100'000;            // per archive
+inline constexpr uint64_t kMaxArchiveMemberBytes = 64ull << 20;  // one member
+inline constexpr uint64_t kMaxArchiveTotalBytes = 256ull << 20;  // one archive
+
 // A content detector (layer::Analyzer with ScansContent) over a rule set:
 // scans each window, reports each rule once per file (the first window it
-// matches in).
+// matches in), and the members of archives seen whole.
 class ContentScanner : public layer::Analyzer {
  public:
   explicit ContentScanner(std::shared_ptr<const YaraRules> rules);
   std::string_view Name() const override { return name_; }
-  int Version() const override { return 1; }
+  int Version() const override { return 2; }
   bool Wants(const layer::FileInfo&) const override { return false; }
   Status Analyze(const layer::File&, layer::Findings&) const override { return Status::Ok(); }
   bool ScansContent() const override { return true; }
@@ -95,6 +104,12 @@ class ContentScanner : public layer::Analyzer {
                     bool last, layer::Findings& out) const override;
 
  private:
+  // Scans data of `info` at `offset`; when it is the whole file, its digest
+  // goes on the detections and archive members are opened (depth: of the
+  // archive nesting so far).
+  Status ScanWhole(const layer::FileInfo& info, std::span<const uint8_t> data, uint64_t offset,
+                   bool last, int depth, layer::Findings& out) const;
+
   std::shared_ptr<const YaraRules> rules_;
   std::string name_;  // "detect/yara:<digest prefix>"
 };

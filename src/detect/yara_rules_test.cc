@@ -4,6 +4,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <regex>
 #include <set>
 
@@ -191,6 +192,49 @@ rule marker_b { strings: $b = "MARKER-BBBB-0123456789" condition: $b }
   EXPECT_EQ(found[2].path, "small.txt");
   EXPECT_EQ(found[2].rule_id, "marker_b");
   EXPECT_TRUE(walked->findings.diagnostics.empty());
+}
+
+// Members of zip and gzip files are scanned as "<file>!/<member>", nested
+// archives too.
+TEST(ContentScannerTest, ArchiveMembersAreScanned) {
+  auto rules =
+      MustCompile("rule marker { strings: $a = \"MARKER-ZZZZ-0123456789\" condition: $a }");
+  ASSERT_NE(rules, nullptr);
+  ContentScanner scanner(rules);
+  std::string dir = testing::TempDir() + "/zips";
+  std::filesystem::create_directories(dir);
+  std::string out;
+  ASSERT_EQ(testing::Run("cd '" + dir +
+                             "' && python3 -c \""
+                             "import zipfile\n"
+                             "with zipfile.ZipFile('inner.zip', 'w', zipfile.ZIP_DEFLATED) as z:\n"
+                             "    z.writestr('deep/evil.txt', 'x MARKER-ZZZZ-0123456789 x')\n"
+                             "with zipfile.ZipFile('outer.jar', 'w', zipfile.ZIP_STORED) as z:\n"
+                             "    z.writestr('a.txt', 'MARKER-ZZZZ-0123456789')\n"
+                             "    z.writestr('clean.txt', 'nothing')\n"
+                             "    z.write('inner.zip')\n"
+                             "\"",
+                         &out),
+            0)
+      << out;
+  std::ifstream jar_in(dir + "/outer.jar", std::ios::binary);
+  std::string jar((std::istreambuf_iterator<char>(jar_in)), std::istreambuf_iterator<char>());
+  ASSERT_FALSE(jar.empty());
+  std::string tar =
+      TarBuilder()
+          .File("opt/app.jar", jar)
+          .File("usr/share/doc/notes.txt.gz", testing::Gzip("doc MARKER-ZZZZ-0123456789 doc"))
+          .Build();
+  MemoryStream in(tar);
+  layer::TarEntryReader reader(in, Limits(), "layer");
+  auto walked = layer::WalkLayer(reader, {&scanner}, "sha256:l");
+  ASSERT_TRUE(walked.ok()) << walked.status().ToString();
+  std::set<std::string> paths;
+  for (const auto& d : walked->findings.detections) paths.insert(d.path);
+  // The jar stores a.txt uncompressed: the marker is in its own bytes too.
+  EXPECT_EQ(paths, (std::set<std::string>{"opt/app.jar", "opt/app.jar!/a.txt",
+                                          "opt/app.jar!/inner.zip!/deep/evil.txt",
+                                          "usr/share/doc/notes.txt.gz!/notes.txt"}));
 }
 
 // Every built-in rule carries the metadata customs reports, with values

@@ -162,8 +162,9 @@ MergedFindings Merge(const std::vector<const LayerResult*>& layers) {
     for (const auto& d : f.detections) {
       model::Detection copy = d;
       copy.layer.index = li;
-      if (!d.path.empty() && !visible(li, d.path))
-        copy.deleted_by.index = HidingLayer(layers, i, d.path);
+      // A member of an archive ("a.jar!/x") lives and dies with the archive.
+      std::string file = d.path.substr(0, d.path.find("!/"));
+      if (!file.empty() && !visible(li, file)) copy.deleted_by.index = HidingLayer(layers, i, file);
       out.detections.push_back(std::move(copy));
     }
   }

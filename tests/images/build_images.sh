@@ -82,7 +82,8 @@
 #                                       contraband-debs/);
 #                                    3. a stripped program carrying XMRig's
 #                                       strings, an XMRig-style config with a
-#                                       pool and a Monero-shaped wallet, EICAR,
+#                                       pool and a Monero-shaped wallet, a jar
+#                                       whose deflated member names a pool, EICAR,
 #                                       two crafted PE files (plain; UPX names +
 #                                       random bytes), event-stream 3.3.6 and
 #                                       flatmap-stream 0.1.1 package.json files,
@@ -479,6 +480,13 @@ EOC
     ]
 }
 EOJ
+  # A jar whose deflated member holds a pool URL: found only by opening it.
+  python3 - "$r/opt/miner/plugins.jar" <<'EOP'
+import sys, zipfile
+with zipfile.ZipFile(sys.argv[1], "w", zipfile.ZIP_DEFLATED) as z:
+    z.writestr("META-INF/MANIFEST.MF", "Manifest-Version: 1.0\r\n")
+    z.writestr("conf/pool.properties", "pool=stratum+tcp://pool.supportxmr.com:3333\n")
+EOP
   # The EICAR test file, assembled from two halves so this script is not one.
   eicar_a='X5O!P%@AP[4\PZX54(P^)7CC)7}$EICAR'
   eicar_b='-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*'
