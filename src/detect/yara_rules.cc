@@ -3,6 +3,7 @@
 #include <yara.h>
 
 #include <algorithm>
+#include <cstring>
 #include <filesystem>
 #include <mutex>
 #include <optional>
@@ -151,18 +152,26 @@ int OnScanMessage(YR_SCAN_CONTEXT* context, int message, void* message_data, voi
   size_t shown = 0, total = 0;
   const YR_STRING* string;
   yr_rule_strings_foreach(rule, string) {
-    const YR_MATCH* match;
-    yr_string_matches_foreach(context, string, match) {
+    // The first public match of the string. libyara allocates match records
+    // at unaligned addresses in its notebooks, so each is copied out byte-wise
+    // instead of read through the pointer (its yr_string_matches_foreach
+    // macro does the latter, which is undefined behaviour).
+    const YR_MATCH* next = context->matches[string->idx].head;
+    while (next != nullptr) {
+      YR_MATCH match;
+      std::memcpy(&match, next, sizeof match);
+      next = match.next;
+      if (match.is_private) continue;
       ++total;
       if (shown >= kMaxEvidenceStrings) break;
       ++shown;
       if (!d.evidence.empty()) d.evidence += "; ";
       d.evidence += std::string(string->identifier) + " \"" +
-                    (secret ? Redacted(match->data, static_cast<size_t>(match->data_length))
-                            : Printable(match->data, static_cast<size_t>(match->data_length))) +
+                    (secret ? Redacted(match.data, static_cast<size_t>(match.data_length))
+                            : Printable(match.data, static_cast<size_t>(match.data_length))) +
                     "\" at offset " +
-                    std::to_string(state->offset + static_cast<uint64_t>(match->base) +
-                                   static_cast<uint64_t>(match->offset));
+                    std::to_string(state->offset + static_cast<uint64_t>(match.base) +
+                                   static_cast<uint64_t>(match.offset));
       break;  // one match per string is enough to say why
     }
   }
