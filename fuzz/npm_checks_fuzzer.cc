@@ -13,8 +13,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   auto finding = customs::detect::JudgeLifecycleScript(text);
   if (!finding.rule_id.empty() && finding.title.empty()) std::abort();
   std::string_view name = text.substr(0, text.find('\n'));
+  // Names are compared case-insensitively (npm's legacy mixed-case names).
+  std::string lower(name);
+  for (char& c : lower)
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
   std::string_view target = customs::detect::TyposquatTarget(name);
-  if (!target.empty() && !customs::detect::OneEditApart(name, target)) std::abort();
+  if (!target.empty() && !customs::detect::OneEditApart(lower, target)) std::abort();
   customs::model::Package p;
   p.type = "npm";
   p.name = std::string(name);
