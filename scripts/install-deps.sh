@@ -13,6 +13,7 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   # real parts the tests start: image building and conversion
   debootstrap umoci skopeo python3 python3-jsonschema python3-yaml openssl
+  docker-registry apache2-utils
   # Go binaries built by the Go build-info cataloger tests
   golang-go
   # peers and floors for bench/

@@ -27,7 +27,6 @@ Control endpoints (GET, answer JSON):
 import argparse
 import email.utils
 import hashlib
-import http.server
 import io
 import json
 import os
@@ -37,6 +36,8 @@ import threading
 import time
 import urllib.parse
 import zipfile
+
+import loopback  # noqa: E402  (tests/loopback.py)
 
 
 def build_zip(directory, ecosystem):
@@ -99,19 +100,7 @@ class State:
 STATE = State()
 
 
-class Handler(http.server.BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-
-    def log_message(self, fmt, *args):  # quiet
-        pass
-
-    def send_json(self, obj, status=200):
-        body = json.dumps(obj).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
+class Handler(loopback.QuietHandler):
 
     def control(self, url):
         q = {k: v[0] for k, v in urllib.parse.parse_qs(url.query).items()}
@@ -220,13 +209,7 @@ def main():
     for f in args.fault:
         path, mode = f.split("=", 1)
         STATE.faults[path] = mode
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.daemon_threads = True
-    print(server.server_address[1], os.getpid(), flush=True)
-    timer = threading.Timer(args.lifetime, lambda: os._exit(0))
-    timer.daemon = True
-    timer.start()
-    server.serve_forever()
+    loopback.serve(Handler, args.lifetime)
 
 
 if __name__ == "__main__":

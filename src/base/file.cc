@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 
 namespace customs {
@@ -79,6 +80,14 @@ Status WriteFileAtomic(const std::string& path, std::string_view content) {
     return Unavailable(Errno("cannot write", path));
   }
   return Status::Ok();
+}
+
+std::string UserCacheDir() {
+  const char* xdg = std::getenv("XDG_CACHE_HOME");
+  if (xdg != nullptr && xdg[0] == '/') return std::string(xdg) + "/customs";
+  const char* home = std::getenv("HOME");
+  if (home != nullptr && home[0] != 0) return std::string(home) + "/.cache/customs";
+  return ".cache/customs";
 }
 
 }  // namespace customs

@@ -12,5 +12,8 @@ namespace customs {
 Result<std::string> ReadFile(const std::string& path, size_t max_bytes);
 // Writes atomically (temp file in the same directory, then rename).
 Status WriteFileAtomic(const std::string& path, std::string_view content);
+// customs' cache directory: $XDG_CACHE_HOME/customs when XDG_CACHE_HOME is
+// absolute, else ~/.cache/customs (./.cache/customs without HOME).
+std::string UserCacheDir();
 
 }  // namespace customs

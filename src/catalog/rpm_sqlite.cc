@@ -9,9 +9,13 @@
 #include <string>
 
 #include "base/limits.h"
+#include "base/sqlite.h"
 
 namespace customs::catalog {
 namespace {
+
+using sqlite::DbHandle;
+using sqlite::StmtHandle;
 
 constexpr char kSqliteMagic[] = "SQLite format 3";  // 16 bytes with its NUL
 constexpr size_t kSqliteHeaderBytes = 100;
@@ -30,15 +34,6 @@ constexpr uint64_t kMaxSqliteVmSteps = 200'000'000;
 constexpr int kMaxSqliteSqlBytes = 64 << 10;
 // Columns in one table of the image: rpm's tables have 2 or 3.
 constexpr int kMaxSqliteColumns = 64;
-
-struct DbCloser {
-  void operator()(sqlite3* db) const { sqlite3_close(db); }
-};
-struct StmtFinalizer {
-  void operator()(sqlite3_stmt* stmt) const { sqlite3_finalize(stmt); }
-};
-using DbHandle = std::unique_ptr<sqlite3, DbCloser>;
-using StmtHandle = std::unique_ptr<sqlite3_stmt, StmtFinalizer>;
 
 struct StepBudget {
   uint64_t steps = 0;

@@ -14,26 +14,16 @@
 
 #include "base/file.h"
 #include "base/strings.h"
+#include "cli/cache_command.h"
+#include "cli/census_command.h"
 #include "cli/db_command.h"
+#include "cli/flags.h"
 #include "report/report.h"
 #include "scan/scanner.h"
 #include "vuln/updater.h"
 
 namespace customs::cli {
 namespace {
-
-constexpr int kExitOk = 0;
-constexpr int kExitFindings = 1;
-constexpr int kExitInputError = 2;
-
-int Fail(const std::string& message) {
-  // One line: messages from the library may quote input, so keep it tame.
-  std::string line = Printable(message, 2000);
-  std::fprintf(stderr, "customs: %s\n", line.c_str());
-  return kExitInputError;
-}
-
-int Fail(const Status& status) { return Fail(status.ToString()); }
 
 // UTC now, or SOURCE_DATE_EPOCH when set (reproducible builds convention).
 std::string Timestamp() {
@@ -46,34 +36,9 @@ std::string Timestamp() {
   return buf;
 }
 
-struct CommonFlags {
-  std::string image;
-  std::string format;
-  std::string output;
-  std::string platform = "linux/amd64";
-  uint64_t max_layer_bytes = kMaxLayerExpandedBytes;
-  uint64_t max_ratio = kMaxExpansionRatio;
-  uint64_t max_entries = kMaxLayerEntries;
-  unsigned parallel = 0;
-  // Vulnerability matching (scan and explain only).
-  std::string scanners = "vuln,malware,secret,config";
-  std::vector<std::string> rules;   // --rules: more YARA rules
-  std::vector<std::string> hashes;  // --hashes: ClamAV .hsb lists
-  std::string clamav_db;            // --clamav-db
-  std::string db;
-  std::string severity;  // "CRITICAL,HIGH": only these are reported
-  bool ignore_unfixed = false;
-  bool include_unimportant = false;
-  bool match_kernel_headers = false;
-  bool show_suppressed = false;
-  std::string fail_on;  // a severity: exit 1 when a finding is at or above it
-  std::string ignore_file;
-  std::vector<std::string> vex;
-  bool list_all_pkgs = false;
-};
-
 void AddCommonFlags(CLI::App* cmd, CommonFlags& f) {
   cmd->add_option("IMAGE", f.image,
+                  "a registry image (nginx:1.25, host:5000/app@sha256:..., docker://REF), "
                   "docker-archive:PATH, oci:DIR[:TAG|@DIGEST], oci-archive:PATH, rootfs:DIR, "
                   "or a path (detected)")
       ->required();
@@ -89,21 +54,11 @@ void AddCommonFlags(CLI::App* cmd, CommonFlags& f) {
   cmd->add_option("--max-layer-entries", f.max_entries, "stop at this many entries in one layer")
       ->capture_default_str();
   cmd->add_option("--parallel", f.parallel, "layers analyzed at once (0: one per core)");
+  AddRegistryFlags(cmd, f);
 }
 
 void AddVulnFlags(CLI::App* cmd, CommonFlags& f) {
-  cmd->add_option("--scanners", f.scanners,
-                  "what to look for, comma-separated: vuln, malware, secret, config; none for "
-                  "the inventory only")
-      ->check([](const std::string& value) -> std::string {
-        for (auto name : Split(value, ','))
-          if (Trim(name) != "vuln" && Trim(name) != "malware" && Trim(name) != "secret" &&
-              Trim(name) != "config" && Trim(name) != "none")
-            return "unknown scanner '" + std::string(name) +
-                   "' (vuln, malware, secret, config, none)";
-        return "";
-      })
-      ->capture_default_str();
+  AddScannersFlag(cmd, f);
   cmd->add_option("--rules", f.rules,
                   "more YARA rules: a .yar/.yara file or a directory of them (repeatable)");
   cmd->add_option("--hashes", f.hashes,
@@ -142,12 +97,6 @@ Result<model::Severity> ParseSeverity(std::string_view name) {
                  model::Severity::kMedium, model::Severity::kHigh, model::Severity::kCritical})
     if (model::SeverityName(s) == upper) return s;
   return InvalidArgument("unknown severity '" + std::string(name) + "'");
-}
-
-bool HasScanner(const CommonFlags& f, std::string_view name) {
-  for (auto s : Split(f.scanners, ','))
-    if (Trim(s) == name) return true;
-  return false;
 }
 
 // Applies the presentation filters (--severity, --ignore-unfixed, suppressed)
@@ -234,17 +183,8 @@ Result<std::vector<model::ScanResult>> RunScan(const CommonFlags& f, bool detect
   options.limits.max_expansion_ratio = f.max_ratio;
   options.limits.max_layer_entries = f.max_entries;
   options.parallelism = f.parallel;
+  CUSTOMS_TRY(ConfigureRegistry(f, options));
   return scan::ScanImage(f.image, options);
-}
-
-int Emit(const CommonFlags& f, const std::string& text) {
-  if (f.output.empty() || f.output == "-") {
-    std::fwrite(text.data(), 1, text.size(), stdout);
-    std::fflush(stdout);
-    return kExitOk;
-  }
-  Status s = WriteFileAtomic(f.output, text);
-  return s.ok() ? kExitOk : Fail(s);
 }
 
 Result<std::string> Render(const std::string& format, const std::vector<model::ScanResult>& results,
@@ -295,8 +235,10 @@ int Main(int argc, char** argv) {
     std::printf("customs %s\n", CUSTOMS_VERSION);
   });
 
-  int db_exit_code = kExitOk;  // set by the `db` subcommands' callbacks
-  AddDbCommands(app, db_exit_code);
+  int command_exit_code = kExitOk;  // set by the db and cache callbacks
+  AddDbCommands(app, command_exit_code);
+  AddCacheCommands(app, command_exit_code);
+  AddCensusCommand(app, command_exit_code);
 
   try {
     app.parse(argc, argv);
@@ -351,7 +293,7 @@ int Main(int argc, char** argv) {
     int rc = Emit(*flags, *text);
     return rc == kExitOk && failed ? kExitFindings : rc;
   }
-  return db_exit_code;
+  return command_exit_code;
 }
 
 }  // namespace customs::cli

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "base/digest.h"
+#include "detect/windows.h"
 
 namespace customs::detect {
 namespace {
@@ -239,33 +240,21 @@ Status ClamAvScanner::ScanWindow(const layer::FileInfo& info, std::span<const ui
                                  uint64_t offset, bool last, layer::Findings& out) const {
   CUSTOMS_ASSIGN_OR_RETURN(std::vector<std::string> names, engine_->Scan(window, info.path));
   if (names.empty()) return Status::Ok();
-  // Detections of this file's earlier windows sit at the end of the list: a
-  // signature is reported once per file.
-  size_t earlier = out.detections.size();
-  if (offset > 0)
-    while (earlier > 0 && out.detections[earlier - 1].path == info.path) --earlier;
-  std::string digest;
-  if (offset == 0 && last)  // seen whole: its digest, for hash allow-lists
-    digest =
-        Sha256::Of(std::string_view(reinterpret_cast<const char*>(window.data()), window.size()))
-            .str();
-  size_t before = out.detections.size();
-  for (const std::string& name : names) {
-    std::string rule_id = "clamav:" + name;
-    bool seen = false;
-    for (size_t i = earlier; i < before && !seen; ++i) seen = out.detections[i].rule_id == rule_id;
-    if (seen) continue;
-    model::Detection d = model::MakeDetection(
-        model::kCategoryMalware, rule_id, model::Severity::kCritical,
-        model::Disposition::kMalicious, model::Confidence::kHigh, "ClamAV signature " + name,
-        "ClamAV " + std::string(engine_->version()) + " signature " + name + " (" +
-            std::to_string(engine_->signatures()) + " signatures loaded from " + engine_->path() +
-            ")");
-    d.path = info.path;
-    d.sha256 = digest;
-    out.detections.push_back(std::move(d));
-  }
-  return Status::Ok();
+  std::string digest = WholeFileDigest(window, offset, last);
+  return ScanWindowOnce(info.path, offset, out.detections, [&](auto& detections) {
+    for (const std::string& name : names) {
+      model::Detection d = model::MakeDetection(
+          model::kCategoryMalware, "clamav:" + name, model::Severity::kCritical,
+          model::Disposition::kMalicious, model::Confidence::kHigh, "ClamAV signature " + name,
+          "ClamAV " + std::string(engine_->version()) + " signature " + name + " (" +
+              std::to_string(engine_->signatures()) + " signatures loaded from " + engine_->path() +
+              ")");
+      d.path = info.path;
+      d.sha256 = digest;
+      detections.push_back(std::move(d));
+    }
+    return Status::Ok();
+  });
 }
 
 }  // namespace customs::detect

@@ -11,6 +11,7 @@
 
 #include "base/digest.h"
 #include "base/file.h"
+#include "detect/windows.h"
 #include "layer/path.h"
 #include "layer/zip_reader.h"
 
@@ -330,23 +331,9 @@ ContentScanner::ContentScanner(std::shared_ptr<const YaraRules> rules)
 
 Status ContentScanner::ScanWindow(const layer::FileInfo& info, std::span<const uint8_t> window,
                                   uint64_t offset, bool last, layer::Findings& out) const {
-  size_t before = out.detections.size();
-  // Detections of this file's earlier windows sit at the end of the list:
-  // a rule is reported once per file.
-  size_t earlier = before;
-  if (offset > 0)
-    while (earlier > 0 && out.detections[earlier - 1].path == info.path) --earlier;
-  CUSTOMS_TRY(ScanWhole(info, window, offset, last, 0, out));
-  if (earlier == before) return Status::Ok();
-  auto seen = [&](const model::Detection& d) {
-    for (size_t i = earlier; i < before; ++i)
-      if (out.detections[i].rule_id == d.rule_id) return true;
-    return false;
-  };
-  out.detections.erase(std::remove_if(out.detections.begin() + static_cast<ptrdiff_t>(before),
-                                      out.detections.end(), seen),
-                       out.detections.end());
-  return Status::Ok();
+  return ScanWindowOnce(info.path, offset, out.detections, [&](std::vector<model::Detection>&) {
+    return ScanWhole(info, window, offset, last, 0, out);
+  });
 }
 
 Status ContentScanner::ScanWhole(const layer::FileInfo& info, std::span<const uint8_t> data,
@@ -355,9 +342,8 @@ Status ContentScanner::ScanWhole(const layer::FileInfo& info, std::span<const ui
   size_t before = out.detections.size();
   CUSTOMS_TRY(rules_->Scan(info, data, offset, out.detections));
   // A flagged file seen whole gets its digest, for hash allow-lists.
-  if (offset == 0 && last && out.detections.size() > before) {
-    std::string digest =
-        Sha256::Of(std::string_view(reinterpret_cast<const char*>(data.data()), data.size())).str();
+  if (out.detections.size() > before) {
+    std::string digest = WholeFileDigest(data, offset, last);
     for (size_t i = before; i < out.detections.size(); ++i) out.detections[i].sha256 = digest;
   }
   if (offset != 0 || !last || depth >= kMaxArchiveDepth) return Status::Ok();

@@ -100,10 +100,37 @@ TEST(OciTest, ImageSpecForms) {
   ASSERT_TRUE(a.ok());
   EXPECT_EQ(a->path, "/tmp/a.tar");
   EXPECT_EQ(a->tag, "repo:tag");
+  // Anything else is a registry reference, normalised as Docker does.
   auto reg = ParseImageSpec("nginx:1.25");
-  ASSERT_FALSE(reg.ok());
-  EXPECT_EQ(reg.status().code(), StatusCode::kUnimplemented);
-  EXPECT_NE(reg.status().message().find("skopeo copy docker://nginx:1.25"), std::string::npos);
+  ASSERT_TRUE(reg.ok()) << reg.status().ToString();
+  EXPECT_EQ(reg->kind, SourceKind::kRegistry);
+  EXPECT_EQ(reg->path, "docker.io/library/nginx:1.25");
+  EXPECT_EQ(reg->text, "nginx:1.25");
+  auto pinned = ParseImageSpec("docker://localhost:5000/team/app@sha256:" + std::string(64, 'a'));
+  ASSERT_TRUE(pinned.ok()) << pinned.status().ToString();
+  EXPECT_EQ(pinned->path, "localhost:5000/team/app@sha256:" + std::string(64, 'a'));
+  EXPECT_EQ(pinned->digest, "sha256:" + std::string(64, 'a'));
+  auto forced = ParseImageSpec("registry:alpine");
+  ASSERT_TRUE(forced.ok());
+  EXPECT_EQ(forced->path, "docker.io/library/alpine:latest");
+  // Not a path, not a reference: the reason is given.
+  auto bad = ParseImageSpec("Not_A/Reference");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.status().code(), StatusCode::kNotFound);
+  EXPECT_NE(bad.status().message().find("nor an image reference"), std::string::npos);
+  // A tag of an existing layout needs no oci: prefix.
+  std::string layout = ::testing::TempDir() + "/spec-layout";
+  ASSERT_EQ(
+      std::system(("mkdir -p '" + layout + "' && echo '{}' > '" + layout + "/index.json'").c_str()),
+      0);
+  auto tagged = ParseImageSpec(layout + ":v2");
+  ASSERT_TRUE(tagged.ok());
+  EXPECT_EQ(tagged->kind, SourceKind::kOciLayout);
+  EXPECT_EQ(tagged->path, layout);
+  EXPECT_EQ(tagged->tag, "v2");
+  auto missing = ParseImageSpec("/no/such/file.tar");
+  ASSERT_FALSE(missing.ok());
+  EXPECT_EQ(missing.status().code(), StatusCode::kNotFound);
 }
 
 }  // namespace

@@ -9,6 +9,9 @@
 #include "base/file.h"
 #include "base/json.h"
 #include "base/strings.h"
+#include "image/reference.h"
+#include "image/registry.h"
+#include "image/resolve.h"
 #include "layer/decompress.h"
 #include "layer/path.h"
 #include "layer/tar_reader.h"
@@ -25,6 +28,8 @@ std::string_view SourceKindName(SourceKind kind) {
       return "oci-archive";
     case SourceKind::kRootfs:
       return "rootfs";
+    case SourceKind::kRegistry:
+      return "registry";
   }
   return "?";
 }
@@ -99,12 +104,32 @@ Result<ImageSpec> ParseImageSpec(std::string_view arg) {
     spec.path = path;
     return spec;
   }
-  if (arg.find("://") != std::string_view::npos || arg.find('/') == 0)
+  // "DIR:TAG" of an existing OCI layout, as oci:DIR:TAG.
+  if (size_t colon = arg.rfind(':'); colon != std::string_view::npos && colon > 0) {
+    std::string base(arg.substr(0, colon));
+    if (IsFile(base + "/index.json")) {
+      spec.kind = SourceKind::kOciLayout;
+      spec.path = base;
+      spec.tag = std::string(arg.substr(colon + 1));
+      return spec;
+    }
+  }
+  bool explicit_registry = arg.starts_with("docker://") || arg.starts_with("registry:");
+  if (!explicit_registry &&
+      (arg.find("://") != std::string_view::npos || arg.starts_with("/") || arg.starts_with(".")))
     return NotFound("'" + spec.text + "' does not exist");
-  return Unimplemented("'" + spec.text +
-                       "' is not a file or directory here; pulling from a registry is not "
-                       "supported yet (save it with `skopeo copy docker://" +
-                       spec.text + " docker-archive:image.tar` and scan the archive)");
+  std::string_view ref_text = arg.starts_with("registry:") ? arg.substr(9) : arg;
+  auto ref = ParseReference(ref_text);
+  if (!ref.ok()) {
+    if (explicit_registry) return ref.status();
+    return NotFound("'" + spec.text + "' is not a file or directory, nor an image reference (" +
+                    ref.status().message() + ")");
+  }
+  spec.kind = SourceKind::kRegistry;
+  spec.path = ref->ToString();
+  spec.tag = ref->tag;
+  spec.digest = ref->digest;
+  return spec;
 }
 
 namespace {
@@ -240,12 +265,6 @@ Result<std::string> ReadVerified(const FileSet& files, const std::string& name,
   return data;
 }
 
-std::string ListPlatforms(const std::vector<Platform>& ps) {
-  std::string out;
-  for (const auto& p : ps) out += (out.empty() ? "" : ", ") + p.ToString();
-  return out.empty() ? "none" : out;
-}
-
 class ContainerSource : public ImageSource {
  public:
   ContainerSource(ImageSpec spec, std::unique_ptr<FileSet> files, const Limits& limits)
@@ -309,51 +328,21 @@ class ContainerSource : public ImageSource {
                                ":TAG (tags: " + Tags(index) + ")");
       chosen = index.manifests;
     }
-    // Expand indexes into platform manifests.
-    std::vector<Descriptor> manifests;
-    std::vector<Platform> available;
-    CUSTOMS_TRY(Expand(chosen, 0, manifests));
-    std::vector<ResolvedImage> out;
-    std::vector<std::pair<Descriptor, Manifest>> loaded;
-    for (const auto& d : manifests) {
-      if (d.IsAttestation()) continue;
-      CUSTOMS_ASSIGN_OR_RETURN(std::string json,
-                               ReadVerified(*files_, BlobPath(d.digest), d.digest, "manifest"));
-      CUSTOMS_ASSIGN_OR_RETURN(Manifest m, ParseManifest(json, "manifest " + d.digest.str()));
-      loaded.emplace_back(d, std::move(m));
-    }
-    if (loaded.empty()) return NotFound(spec_.path + ": no image manifest found");
-    for (auto& [desc, manifest] : loaded) {
-      CUSTOMS_ASSIGN_OR_RETURN(std::string cfg_json,
-                               ReadVerified(*files_, BlobPath(manifest.config.digest),
-                                            manifest.config.digest, "config"));
-      CUSTOMS_ASSIGN_OR_RETURN(Config config,
-                               ParseConfig(cfg_json, "config " + manifest.config.digest.str()));
-      Platform p = desc.platform ? *desc.platform : config.platform;
-      available.push_back(p);
-      bool single = loaded.size() == 1 && !desc.platform;
-      if (!request.all && !(single && !request.explicit_platform) &&
-          !PlatformMatches(request.platform, p))
-        continue;
-      if (manifest.layers.size() != config.diff_ids.size())
-        return DataLoss("manifest " + desc.digest.str() + " lists " +
-                        std::to_string(manifest.layers.size()) + " layers but its config has " +
-                        std::to_string(config.diff_ids.size()) + " diff_ids");
-      ResolvedImage img = Describe(config, manifest.config.digest);
-      img.info.manifest_digest = desc.digest.str();
-      img.info.platform_from_index = desc.platform.has_value();
-      for (size_t i = 0; i < manifest.layers.size(); ++i) {
-        const Descriptor& l = manifest.layers[i];
-        img.layers.push_back({l.digest, config.diff_ids[i], l.media_type, BlobPath(l.digest)});
-      }
-      FillLayers(img, config);
-      out.push_back(std::move(img));
-      if (!request.all) break;
-    }
-    if (out.empty())
-      return NotFound(spec_.path + ": no image for platform " + request.platform.ToString() +
-                      " (available: " + ListPlatforms(available) + ")");
-    return out;
+    ResolveContext context{.name = spec_.path,
+                           .info = BaseInfo(),
+                           .fetch =
+                               [this](const Descriptor& d, std::string_view what) {
+                                 return ReadVerified(*files_, BlobPath(d.digest), d.digest, what);
+                               },
+                           .location = [](const Descriptor& d) { return BlobPath(d.digest); }};
+    return ResolveDescriptors(chosen, request, context);
+  }
+
+  model::ImageInfo BaseInfo() const {
+    model::ImageInfo info;
+    info.reference = spec_.text;
+    info.source = std::string(SourceKindName(spec_.kind));
+    return info;
   }
 
   static std::string Tags(const Index& index) {
@@ -363,28 +352,6 @@ class ContainerSource : public ImageSource {
       if (ref != d.annotations.end()) out += (out.empty() ? "" : ", ") + ref->second;
     }
     return out.empty() ? "none" : out;
-  }
-
-  Status Expand(const std::vector<Descriptor>& in, size_t depth, std::vector<Descriptor>& out) {
-    if (depth > kMaxIndexDepth)
-      return ResourceExhausted("image indexes nested deeper than " +
-                               std::to_string(kMaxIndexDepth));
-    for (const auto& d : in) {
-      if (IsManifestMediaType(d.media_type)) {
-        out.push_back(d);
-        continue;
-      }
-      if (!IsIndexMediaType(d.media_type) && !d.media_type.empty()) continue;  // artifacts
-      CUSTOMS_ASSIGN_OR_RETURN(std::string json,
-                               ReadVerified(*files_, BlobPath(d.digest), d.digest, "index"));
-      if (d.media_type.empty() && !LooksLikeIndex(json)) {
-        out.push_back(d);
-        continue;
-      }
-      CUSTOMS_ASSIGN_OR_RETURN(Index child, ParseIndex(json, "index " + d.digest.str()));
-      CUSTOMS_TRY(Expand(child.manifests, depth + 1, out));
-    }
-    return Status::Ok();
   }
 
   Result<std::vector<ResolvedImage>> ResolveDockerArchive(const PlatformRequest& request) {
@@ -437,7 +404,7 @@ class ContainerSource : public ImageSource {
       return DataLoss(spec_.path + ": manifest.json lists " + std::to_string(layers.size()) +
                       " layers but the config has " + std::to_string(config.diff_ids.size()) +
                       " diff_ids");
-    ResolvedImage img = Describe(config, cfg_digest);
+    ResolvedImage img = DescribeImage(BaseInfo(), config, cfg_digest);
     img.info.repo_tags = JsonStrings(*entry, "RepoTags");
     for (size_t i = 0; i < layers.size(); ++i) {
       LayerBlob blob{Digest(), config.diff_ids[i], "", layers[i]};
@@ -452,30 +419,6 @@ class ContainerSource : public ImageSource {
     }
     FillLayers(img, config);
     return std::vector<ResolvedImage>{std::move(img)};
-  }
-
-  ResolvedImage Describe(const Config& config, const Digest& config_digest) {
-    ResolvedImage img;
-    img.info.reference = spec_.text;
-    img.info.source = std::string(SourceKindName(spec_.kind));
-    img.info.config_digest = config_digest.str();
-    img.info.os = config.platform.os;
-    img.info.architecture = config.platform.architecture;
-    img.info.variant = config.platform.variant;
-    img.info.created = config.created;
-    img.info.history = config.history;
-    img.info.config = config.run;
-    return img;
-  }
-
-  static void FillLayers(ResolvedImage& img, const Config& config) {
-    auto history = LayerHistory(config, img.layers.size());
-    for (size_t i = 0; i < img.layers.size(); ++i) {
-      img.info.layers.push_back(
-          {static_cast<int>(i), img.layers[i].diff_id.str(),
-           img.layers[i].digest.empty() ? img.layers[i].diff_id.str() : img.layers[i].digest.str(),
-           history[i]});
-    }
   }
 
   ImageSpec spec_;
@@ -503,8 +446,11 @@ class RootfsSource : public ImageSource {
 
 }  // namespace
 
-Result<std::unique_ptr<ImageSource>> OpenImageSource(const ImageSpec& spec, const Limits& limits) {
+Result<std::unique_ptr<ImageSource>> OpenImageSource(const ImageSpec& spec, const Limits& limits,
+                                                     const RegistryOptions* registry) {
   switch (spec.kind) {
+    case SourceKind::kRegistry:
+      return OpenRegistrySource(spec, limits, registry != nullptr ? *registry : RegistryOptions{});
     case SourceKind::kRootfs:
       if (!IsDir(spec.path)) return NotFound("rootfs " + spec.path + " is not a directory");
       return std::unique_ptr<ImageSource>(std::make_unique<RootfsSource>(spec));

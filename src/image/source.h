@@ -19,7 +19,7 @@
 
 namespace customs::image {
 
-enum class SourceKind { kDockerArchive, kOciLayout, kOciArchive, kRootfs };
+enum class SourceKind { kDockerArchive, kOciLayout, kOciArchive, kRootfs, kRegistry };
 std::string_view SourceKindName(SourceKind kind);
 
 // What the user named: "oci:dir:tag", "docker-archive:x.tar", a plain path.
@@ -33,8 +33,10 @@ struct ImageSpec {
 
 // Parses the IMAGE argument. A plain path is detected: a directory with
 // oci-layout is an OCI layout, another directory a rootfs; a file is an
-// archive (docker-archive when it holds manifest.json, else oci-archive).
-// A registry reference gives Unimplemented until registry pulls exist.
+// archive (docker-archive when it holds manifest.json, else oci-archive);
+// "DIR:TAG" names a tag of an existing OCI layout. Anything else that
+// parses as an image reference ("nginx:1.25", "docker://host:5000/app@…",
+// "registry:REF") is a registry image.
 Result<ImageSpec> ParseImageSpec(std::string_view arg);
 
 // Which platforms to scan in a multi-platform image.
@@ -51,7 +53,11 @@ struct LayerBlob {
   Digest digest;   // of the blob as stored; empty when the archive has none
   Digest diff_id;  // of the uncompressed tar, from the config
   std::string media_type;
-  std::string location;  // file name inside the archive or layout
+  std::string location;  // file name inside the archive or layout, or the URL
+  int64_t size = -1;     // from the manifest; -1 when unknown
+  // The stream OpenLayerBlob returns checks the blob digest itself (or comes
+  // from a cache that did on insert): the caller need not hash it again.
+  bool blob_checked = false;
 };
 
 // One single-platform image, ready to be read layer by layer.
@@ -73,8 +79,15 @@ class ImageSource {
                                                             size_t layer) = 0;
   // rootfs sources have no blobs: the root directory to walk instead.
   virtual std::string RootDirectory() const { return ""; }
+  // Whether blobs come over the network: a layer that fails to verify may
+  // be fetched once more.
+  virtual bool Remote() const { return false; }
 };
 
-Result<std::unique_ptr<ImageSource>> OpenImageSource(const ImageSpec& spec, const Limits& limits);
+struct RegistryOptions;  // image/registry.h
+
+// `registry` applies to registry images (defaults when null).
+Result<std::unique_ptr<ImageSource>> OpenImageSource(const ImageSpec& spec, const Limits& limits,
+                                                     const RegistryOptions* registry = nullptr);
 
 }  // namespace customs::image

@@ -64,6 +64,8 @@ struct Detection {
   std::string sha256;
   // Set when an allow-list entry hid it: the reason, kept for --show-suppressed.
   std::string suppressed_by;
+
+  bool operator==(const Detection&) const = default;
 };
 
 // A detection with the fields every finding has; path, layer and the rest

@@ -54,6 +54,8 @@ struct Package {
   // Files the package database says it owns ("usr/bin/bash", no leading
   // "/"), where the database lists them.
   std::vector<std::string> files;
+
+  bool operator==(const Package&) const = default;
 };
 
 // The operating system of the image, from os-release and friends.
@@ -65,6 +67,7 @@ struct OsInfo {
   std::string id_like;
   std::string source_path;  // file it was read from
   bool empty() const { return id.empty(); }
+  bool operator==(const OsInfo&) const = default;
 };
 
 enum class DiagnosticSeverity { kWarning, kError };
@@ -77,6 +80,8 @@ struct Diagnostic {
   std::string layer;    // diff_id, empty when not layer-specific
   std::string path;     // path inside the image, empty when not a file
   std::string message;  // what was wrong, with offset or line
+
+  bool operator==(const Diagnostic&) const = default;
 };
 
 }  // namespace customs::model

@@ -9,58 +9,11 @@
 
 #include "report/ids.h"
 #include "report/report.h"
+#include "report/text.h"
 
 namespace customs::report {
 
 namespace {
-
-// Longest cell shown; longer values are cut with "..." so one odd package
-// cannot push every other column off the screen.
-constexpr size_t kMaxCellCodePoints = 80;
-
-size_t CodePoints(std::string_view s) {
-  size_t n = 0;
-  for (unsigned char c : s)
-    if ((c & 0xC0) != 0x80) ++n;
-  return n;
-}
-
-// Untrusted text made safe for a terminal: control bytes (escape sequences,
-// newlines) become '?', and the value is cut at kMaxCellCodePoints.
-std::string Cell(std::string_view s) {
-  std::string out;
-  size_t points = 0;
-  for (size_t i = 0; i < s.size(); ++i) {
-    unsigned char c = static_cast<unsigned char>(s[i]);
-    bool starts_point = (c & 0xC0) != 0x80;
-    if (starts_point && ++points > kMaxCellCodePoints) {
-      out += "...";
-      break;
-    }
-    out += (c < 0x20 || c == 0x7F) ? '?' : static_cast<char>(c);
-  }
-  return out.empty() ? "-" : out;
-}
-
-using Row = std::vector<std::string>;
-
-// Rows of equal length, columns padded to their widest cell plus two spaces.
-void AppendRows(const std::vector<Row>& rows, std::string& out) {
-  std::vector<size_t> width(rows.empty() ? 0 : rows.front().size(), 0);
-  for (const auto& row : rows)
-    for (size_t c = 0; c < row.size() && c < width.size(); ++c)
-      width[c] = std::max(width[c], CodePoints(row[c]));
-  for (const auto& row : rows) {
-    std::string line;
-    for (size_t c = 0; c < row.size(); ++c) {
-      line += row[c];
-      if (c + 1 < row.size() && c < width.size())
-        line.append(width[c] - CodePoints(row[c]) + 2, ' ');
-    }
-    while (!line.empty() && line.back() == ' ') line.pop_back();
-    out += line + "\n";
-  }
-}
 
 std::string SourceCell(const model::Package& p) {
   if (p.source_name.empty()) return "";

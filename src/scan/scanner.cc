@@ -2,8 +2,11 @@
 
 #include <algorithm>
 #include <atomic>
+#include <condition_variable>
 #include <ctime>
+#include <mutex>
 #include <optional>
+#include <set>
 #include <thread>
 #include <tuple>
 
@@ -14,6 +17,7 @@
 #include "catalog/relations.h"
 #include "layer/decompress.h"
 #include "layer/merge.h"
+#include "store/layer_cache.h"
 #include "vuln/suppress.h"
 #include "vuln/updater.h"
 
@@ -27,8 +31,13 @@ std::string AnalyzerSetVersion(const std::vector<const layer::Analyzer*>& analyz
 }
 
 std::string LayerCacheKey(const Digest& diff_id,
-                          const std::vector<const layer::Analyzer*>& analyzers) {
-  return Sha256::Of(diff_id.str() + "\n" + AnalyzerSetVersion(analyzers)).str();
+                          const std::vector<const layer::Analyzer*>& analyzers,
+                          const Limits& limits) {
+  std::string limit_text = std::to_string(limits.max_layer_expanded_bytes) + "," +
+                           std::to_string(limits.max_expansion_ratio) + "," +
+                           std::to_string(limits.max_layer_entries) + "," +
+                           std::to_string(limits.max_package_db_bytes);
+  return Sha256::Of(diff_id.str() + "\n" + AnalyzerSetVersion(analyzers) + "\n" + limit_text).str();
 }
 
 Result<layer::LayerResult> AnalyzeLayerBlob(std::unique_ptr<ByteStream> blob,
@@ -37,7 +46,7 @@ Result<layer::LayerResult> AnalyzeLayerBlob(std::unique_ptr<ByteStream> blob,
                                             const Limits& limits) {
   std::string what = "layer " + std::to_string(index + 1) + " (" + layer.location + ")";
   std::unique_ptr<ByteStream> stream = std::move(blob);
-  if (!layer.digest.empty())
+  if (!layer.digest.empty() && !layer.blob_checked)
     stream = std::make_unique<HashingStream>(std::move(stream), layer.digest, what + " blob");
   layer::Compression compression;
   CUSTOMS_ASSIGN_OR_RETURN(stream,
@@ -48,7 +57,8 @@ Result<layer::LayerResult> AnalyzeLayerBlob(std::unique_ptr<ByteStream> blob,
   // one (PipeStream's producer), the diff_id hash and the tar walk on this
   // one; an uncompressed blob is read and hashed there while this thread
   // walks the tar.
-  bool verified = compression == layer::Compression::kNone && layer.digest == layer.diff_id;
+  bool verified = compression == layer::Compression::kNone && layer.digest == layer.diff_id &&
+                  !layer.digest.empty();
   if (compression == layer::Compression::kNone) {
     if (!verified)
       stream = std::make_unique<HashingStream>(std::move(stream), layer.diff_id, what + " diff_id");
@@ -79,6 +89,42 @@ std::vector<std::optional<Result<T>>> ParallelMap(size_t n, unsigned threads, Fn
   return out;
 }
 
+// A layer being analyzed in this process, by cache key: a scan that needs
+// the same layer meanwhile (census workers starting images of one base)
+// waits, then finds it in the cache instead of analyzing it again.
+class LayerClaim {
+ public:
+  explicit LayerClaim(std::string key) : key_(std::move(key)) {
+    std::unique_lock lock(mu());
+    done().wait(lock, [&] { return !keys().contains(key_); });
+    keys().insert(key_);
+  }
+  ~LayerClaim() {
+    {
+      std::lock_guard lock(mu());
+      keys().erase(key_);
+    }
+    done().notify_all();
+  }
+  LayerClaim(const LayerClaim&) = delete;
+  LayerClaim& operator=(const LayerClaim&) = delete;
+
+ private:
+  static std::mutex& mu() {
+    static std::mutex m;
+    return m;
+  }
+  static std::condition_variable& done() {
+    static std::condition_variable c;
+    return c;
+  }
+  static std::set<std::string>& keys() {
+    static std::set<std::string> k;
+    return k;
+  }
+  std::string key_;
+};
+
 bool PackageLess(const model::Package& a, const model::Package& b) {
   return std::tie(a.type, a.name, a.version, a.arch, a.db_path) <
          std::tie(b.type, b.name, b.version, b.arch, b.db_path);
@@ -89,17 +135,56 @@ bool PackageLess(const model::Package& a, const model::Package& b) {
 Result<std::vector<model::ScanResult>> ScanImage(const std::string& image_arg,
                                                  const ScanOptions& options) {
   CUSTOMS_ASSIGN_OR_RETURN(image::ImageSpec spec, image::ParseImageSpec(image_arg));
-  CUSTOMS_ASSIGN_OR_RETURN(auto source, image::OpenImageSource(spec, options.limits));
+  CUSTOMS_ASSIGN_OR_RETURN(auto source,
+                           image::OpenImageSource(spec, options.limits, &options.registry));
   CUSTOMS_ASSIGN_OR_RETURN(auto images, source->Resolve(options.platform));
 
   auto owned = catalog::OsCatalogers();
   for (auto& a : catalog::LanguageCatalogers()) owned.push_back(std::move(a));
   std::vector<const layer::Analyzer*> analyzers;
   for (const auto& a : owned) analyzers.push_back(a.get());
-  CUSTOMS_ASSIGN_OR_RETURN(detect::Detectors detectors, detect::Detectors::Create(options.detect));
-  for (const auto* a : detectors.analyzers()) analyzers.push_back(a);
+  std::shared_ptr<const detect::Detectors> detectors = options.detectors;
+  if (detectors == nullptr) {
+    CUSTOMS_ASSIGN_OR_RETURN(detect::Detectors created, detect::Detectors::Create(options.detect));
+    detectors = std::make_shared<const detect::Detectors>(std::move(created));
+  }
+  for (const auto* a : detectors->analyzers()) analyzers.push_back(a);
   unsigned threads = options.parallelism != 0 ? options.parallelism
                                               : std::max(1u, std::thread::hardware_concurrency());
+  std::optional<store::LayerCache> cache;
+  if (!options.layer_cache_dir.empty()) {
+    auto opened = store::LayerCache::Open(options.layer_cache_dir, options.layer_cache_max_bytes);
+    if (!opened.ok()) return std::move(opened).status().WithContext("layer cache");
+    cache.emplace(std::move(*opened));
+  }
+  ScanStats unused_stats;
+  ScanStats& stats = options.stats != nullptr ? *options.stats : unused_stats;
+  // One layer: from the cache, else read (a remote blob that fails to
+  // verify is fetched once more) and then cached.
+  auto analyze = [&](const image::ResolvedImage& img, size_t i) -> Result<layer::LayerResult> {
+    stats.layers++;
+    std::string key;
+    std::optional<LayerClaim> claim;
+    if (cache) {
+      key = std::string(
+          Digest::Parse(LayerCacheKey(img.layers[i].diff_id, analyzers, options.limits))->hex());
+      claim.emplace(key);  // waits while another scan analyzes the layer
+      auto hit = cache->Get(key, options.limits);
+      if (hit.ok() && hit->has_value()) {
+        stats.layers_cached++;
+        return std::move(**hit);
+      }
+    }
+    Result<layer::LayerResult> result = Internal("not analyzed");
+    for (int attempt = 1; attempt <= (source->Remote() ? 2 : 1); ++attempt) {
+      auto blob = source->OpenLayerBlob(img, i);
+      if (!blob.ok()) return std::move(blob).status();
+      result = AnalyzeLayerBlob(std::move(*blob), img.layers[i], i, analyzers, options.limits);
+      if (result.ok() || result.status().code() != StatusCode::kDataLoss) break;
+    }
+    if (result.ok() && cache) (void)cache->Put(key, *result);
+    return result;
+  };
 
   std::vector<model::ScanResult> results;
   for (auto& img : images) {
@@ -111,11 +196,8 @@ Result<std::vector<model::ScanResult>> ScanImage(const std::string& image_arg,
       layers.push_back(std::move(walked));
       img.info.layers.push_back({0, "", "", ""});
     } else {
-      auto walked = ParallelMap<layer::LayerResult>(
-          img.layers.size(), threads, [&](size_t i) -> Result<layer::LayerResult> {
-            CUSTOMS_ASSIGN_OR_RETURN(auto blob, source->OpenLayerBlob(img, i));
-            return AnalyzeLayerBlob(std::move(blob), img.layers[i], i, analyzers, options.limits);
-          });
+      auto walked = ParallelMap<layer::LayerResult>(img.layers.size(), threads,
+                                                    [&](size_t i) { return analyze(img, i); });
       for (auto& r : walked) {
         if (!r->ok()) return std::move(*r).status();
         layers.push_back(std::move(**r));

@@ -3,11 +3,14 @@
 // merge -> packages and OS -> ScanResult.
 #pragma once
 
+#include <atomic>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "base/limits.h"
 #include "detect/contraband.h"
+#include "image/registry.h"
 #include "image/source.h"
 #include "layer/walker.h"
 #include "model/scan_result.h"
@@ -15,11 +18,26 @@
 
 namespace customs::scan {
 
+// What a scan did, for progress lines and the census.
+struct ScanStats {
+  std::atomic<uint64_t> layers{0};         // layers of the images scanned
+  std::atomic<uint64_t> layers_cached{0};  // of which the layer cache answered
+};
+
 struct ScanOptions {
   image::PlatformRequest platform;
   Limits limits;
-  unsigned parallelism = 0;      // layers analyzed at once; 0: one per core
-  detect::DetectOptions detect;  // contraband scanners; none by default
+  unsigned parallelism = 0;         // layers analyzed at once; 0: one per core
+  detect::DetectOptions detect;     // contraband scanners; none by default
+  image::RegistryOptions registry;  // registry images: auth, retries, blob cache
+  // Per-layer results cached by LayerCacheKey under this directory ("" for
+  // none): a layer seen before is neither downloaded nor read again.
+  std::string layer_cache_dir;
+  uint64_t layer_cache_max_bytes = uint64_t{4} << 30;
+  ScanStats* stats = nullptr;  // filled in when set
+  // The analyzers for `detect`, built once for many scans (a census); built
+  // per scan when null.
+  std::shared_ptr<const detect::Detectors> detectors;
 };
 
 // Vulnerability matching after the inventory (`customs scan`).
@@ -74,9 +92,11 @@ Result<layer::LayerResult> AnalyzeLayerBlob(std::unique_ptr<ByteStream> blob,
 std::string AnalyzerSetVersion(const std::vector<const layer::Analyzer*>& analyzers);
 
 // The key under which a layer's result may be cached and shared across
-// images: it depends only on the layer's bytes (its diff_id) and on the
-// analyzers that looked at them.
+// images: it depends only on the layer's bytes (its diff_id), on the
+// analyzers that looked at them (names carry rule and list digests) and on
+// the limits they ran under.
 std::string LayerCacheKey(const Digest& diff_id,
-                          const std::vector<const layer::Analyzer*>& analyzers);
+                          const std::vector<const layer::Analyzer*>& analyzers,
+                          const Limits& limits = {});
 
 }  // namespace customs::scan

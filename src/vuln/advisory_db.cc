@@ -13,6 +13,7 @@
 #include <utility>
 
 #include "base/json.h"
+#include "base/sqlite.h"
 #include "base/strings.h"
 #include "vuln/cvss.h"
 
@@ -60,6 +61,12 @@
 
 namespace customs::vuln {
 namespace {
+
+using sqlite::BindStaticText;
+using sqlite::ColumnText;
+using sqlite::DbHandle;
+using sqlite::StmtHandle;
+using sqlite::StmtScope;
 
 // The file may come from a mirror: everything read from it is bounded.
 // One affected entry's encoded ranges. The largest real OSV entry (an Ubuntu
@@ -145,55 +152,6 @@ CREATE TABLE sources (
 constexpr char kFindAffectedSql[] =
     "SELECT vuln_id, source, package, status, distro_severity, ranges FROM affected "
     "WHERE ecosystem = ?1 AND package_key = ?2 ORDER BY vuln_id, seq";
-
-struct DbCloser {
-  void operator()(sqlite3* db) const { sqlite3_close(db); }
-};
-struct StmtFinalizer {
-  void operator()(sqlite3_stmt* stmt) const { sqlite3_finalize(stmt); }
-};
-using DbHandle = std::unique_ptr<sqlite3, DbCloser>;
-using StmtHandle = std::unique_ptr<sqlite3_stmt, StmtFinalizer>;
-
-// Resets a cached statement and its bindings when a call is done with it.
-class StmtScope {
- public:
-  explicit StmtScope(sqlite3_stmt* stmt) : stmt_(stmt) {}
-  StmtScope(const StmtScope&) = delete;
-  StmtScope& operator=(const StmtScope&) = delete;
-  ~StmtScope() {
-    sqlite3_reset(stmt_);
-    sqlite3_clear_bindings(stmt_);
-  }
-
- private:
-  sqlite3_stmt* stmt_;
-};
-
-int BindOne(sqlite3_stmt* stmt, int index, std::string_view text) {
-  // A null pointer would bind SQL NULL; "" binds the empty string. sqlite
-  // copies the text (TRANSIENT): callers may bind temporaries.
-  const char* data = text.data() != nullptr ? text.data() : "";
-  return sqlite3_bind_text64(stmt, index, data, text.size(), SQLITE_TRANSIENT, SQLITE_UTF8);
-}
-// Binds text that stays valid until the statement is reset.
-int BindStaticText(sqlite3_stmt* stmt, int index, std::string_view text) {
-  const char* data = text.data() != nullptr ? text.data() : "";
-  return sqlite3_bind_text64(stmt, index, data, text.size(), SQLITE_STATIC, SQLITE_UTF8);
-}
-int BindOne(sqlite3_stmt* stmt, int index, int64_t value) {
-  return sqlite3_bind_int64(stmt, index, value);
-}
-int BindOne(sqlite3_stmt* stmt, int index, double value) {
-  return sqlite3_bind_double(stmt, index, value);
-}
-
-// Text of a column; NULL reads as "". Valid until the next step or reset.
-std::string_view ColumnText(sqlite3_stmt* stmt, int column) {
-  const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(stmt, column));
-  if (text == nullptr) return {};
-  return std::string_view(text, static_cast<size_t>(sqlite3_column_bytes(stmt, column)));
-}
 
 std::string_view StatusKey(model::VulnStatus status) {
   switch (status) {
@@ -546,68 +504,24 @@ struct AdvisoryDb::Impl {
   StmtHandle put_meta;
 
   Status Error(int rc, std::string_view what) const {
-    std::string message = path.string() + ": " + std::string(what) + ": " +
-                          (db != nullptr ? sqlite3_errmsg(db.get()) : sqlite3_errstr(rc));
-    switch (rc & 0xff) {
-      case SQLITE_CORRUPT:
-      case SQLITE_NOTADB:
-      case SQLITE_FORMAT:
-      case SQLITE_MISMATCH:
-        return DataLoss(std::move(message));
-      case SQLITE_TOOBIG:
-      case SQLITE_NOMEM:
-      case SQLITE_FULL:
-        return ResourceExhausted(std::move(message));
-      case SQLITE_CANTOPEN:
-        return NotFound(std::move(message));
-      case SQLITE_PERM:
-      case SQLITE_AUTH:
-      case SQLITE_READONLY:
-        return PermissionDenied(std::move(message));
-      case SQLITE_BUSY:
-      case SQLITE_LOCKED:
-        return Unavailable(std::move(message));
-      case SQLITE_ERROR:
-        // "no such table" and friends: the file is not a DB of this schema.
-        return DataLoss(std::move(message));
-      default:
-        return DataLoss(std::move(message));
-    }
+    return sqlite::Error(db.get(), rc, path.native(), what);
   }
 
   Result<sqlite3_stmt*> Statement(StmtHandle& slot, const char* sql) {
-    if (slot == nullptr) {
-      sqlite3_stmt* raw = nullptr;
-      int rc = sqlite3_prepare_v3(db.get(), sql, -1, SQLITE_PREPARE_PERSISTENT, &raw, nullptr);
-      StmtHandle stmt(raw);
-      if (rc != SQLITE_OK) return Error(rc, std::string("preparing \"") + sql + "\"");
-      slot = std::move(stmt);
-    }
-    return slot.get();
+    return sqlite::Prepare(db.get(), slot, sql, path.native());
   }
 
   template <typename... Args>
   Status Bind(sqlite3_stmt* stmt, const Args&... args) {
-    int index = 0;
-    int rc = SQLITE_OK;
-    ((rc = rc == SQLITE_OK ? BindOne(stmt, ++index, args) : rc), ...);
-    if (rc != SQLITE_OK) return Error(rc, "binding a parameter");
-    return Status::Ok();
+    return sqlite::Bind(db.get(), stmt, path.native(), args...);
   }
 
   // True for a row, false when done.
   Result<bool> Step(sqlite3_stmt* stmt, std::string_view what) {
-    int rc = sqlite3_step(stmt);
-    if (rc == SQLITE_ROW) return true;
-    if (rc == SQLITE_DONE) return false;
-    return Error(rc, what);
+    return sqlite::Step(db.get(), stmt, path.native(), what);
   }
 
-  Status Exec(const char* sql) {
-    int rc = sqlite3_exec(db.get(), sql, nullptr, nullptr, nullptr);
-    if (rc != SQLITE_OK) return Error(rc, std::string("running \"") + sql + "\"");
-    return Status::Ok();
-  }
+  Status Exec(const char* sql) { return sqlite::Exec(db.get(), sql, path.native()); }
 
   Status RequireWritable(std::string_view what) const {
     if (!writable)

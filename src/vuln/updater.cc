@@ -53,14 +53,6 @@ void AddWarning(std::vector<std::string>& warnings, std::string message) {
   if (warnings.size() < kMaxReportWarnings) warnings.push_back(std::move(message));
 }
 
-fs::path CacheRoot() {
-  const char* xdg = std::getenv("XDG_CACHE_HOME");
-  if (xdg != nullptr && xdg[0] == '/') return fs::path(xdg);
-  const char* home = std::getenv("HOME");
-  if (home != nullptr && home[0] != 0) return fs::path(home) / ".cache";
-  return fs::path(".cache");
-}
-
 std::string Source(const FeedSource& s) { return "source " + s.name + " (" + s.url + ")"; }
 
 // Name of a source's cached file: "alpine:v3.19/main" -> "alpine-v3.19-main.json".
@@ -598,8 +590,8 @@ bool DbMatches(const fs::path& db_path, const std::vector<BuildInput>& inputs) {
 
 }  // namespace
 
-fs::path DefaultDbPath() { return CacheRoot() / "customs" / "db" / "advisories.db"; }
-fs::path DefaultFeedCacheDir() { return CacheRoot() / "customs" / "feeds"; }
+fs::path DefaultDbPath() { return fs::path(UserCacheDir()) / "db" / "advisories.db"; }
+fs::path DefaultFeedCacheDir() { return fs::path(UserCacheDir()) / "feeds"; }
 
 std::string_view FeedKindName(FeedKind kind) {
   switch (kind) {
