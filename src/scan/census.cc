@@ -189,7 +189,7 @@ Result<model::CensusSummary> RunCensus(const CensusOptions& options) {
     // vulnerabilities.
     CUSTOMS_ASSIGN_OR_RETURN(vuln::DbState state,
                              vuln::CheckDb(vuln_options.db_path, vuln_options.now));
-    (void)state;
+    if (state.stale && options.scan.registry.notify) options.scan.registry.notify(state.message);
   }
   std::string store_path =
       options.store_path.empty() ? store::CensusStore::DefaultPath() : options.store_path;
