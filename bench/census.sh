@@ -126,9 +126,11 @@ trap 'kill "$registry_pid" 2>/dev/null || true; rm -rf "$cache"' EXIT
 run_census cold "$cache"
 run_census warm "$cache"
 
-python3 - "$work" "$root/bench/census.csv" <<'PY'
+python3 - "$work" "$root/bench/census.csv" "$here" <<'PY'
 import json, sqlite3, sys
-work, csv_path = sys.argv[1:]
+work, csv_path, bench_dir = sys.argv[1:]
+sys.path.insert(0, bench_dir)
+from census_plot import fit  # noqa: E402
 for name in ("cold", "warm"):
     j = json.load(open(f"{work}/{name}.json"))
     wall, user, sys_, rss = open(f"{work}/{name}.time").read().split()
@@ -182,17 +184,6 @@ for n, (seq, ref, stored_at, seconds, cached, layers) in enumerate(rows, 1):
     out.append(f"{n},{analyzed},{stored_at - start:.3f},{seconds:.3f},{layers},{cached},{ref},"
                f"{len(seen)},{new_bytes / 1e6:.3f}")
 open(csv_path, "w").write("\n".join(out) + "\n")
-
-def fit(xs, ys):  # least squares y = a + b x, and R^2
-    n = len(xs)
-    mx, my = sum(xs) / n, sum(ys) / n
-    sxx = sum((x - mx) ** 2 for x in xs)
-    sxy = sum((x - mx) * (y - my) for x, y in zip(xs, ys))
-    b = sxy / sxx if sxx else 0.0
-    a = my - b * mx
-    ss = sum((y - my) ** 2 for y in ys)
-    res = sum((y - a - b * x) ** 2 for x, y in zip(xs, ys))
-    return a, b, (1 - res / ss) if ss else 1.0
 
 if len(points) > 2:
     imgs, lays, secs = zip(*points)
