@@ -9,11 +9,13 @@ packages=(
   libclang-rt-dev
   # libraries
   libisal-dev libzstd-dev zlib1g-dev libssl-dev libsqlite3-dev libcurl4-openssl-dev
-  nlohmann-json3-dev libcli11-dev libfmt-dev libyaml-cpp-dev libyara-dev libclamav-dev
+  nlohmann-json3-dev libcli11-dev libfmt-dev libyaml-cpp-dev libyara-dev libclamav-dev libseccomp-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   # real parts the tests start: image building and conversion
   debootstrap umoci skopeo python3 python3-jsonschema python3-yaml openssl
   docker-registry apache2-utils
+  # the sandbox's OCI runtime
+  runc
   # Go binaries built by the Go build-info cataloger tests
   golang-go
   # peers and floors for bench/
@@ -31,4 +33,13 @@ command -v npm >/dev/null 2>&1 || missing+=(npm)
 if [ ${#missing[@]} -gt 0 ]; then
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+# runc hands the container the host's /dev/null and replaces any stdio whose
+# device number matches it; on machines where /dev/null has been replaced by
+# a regular file, that swallows the container's output and shares one file
+# with it. Put the character device back.
+if [ ! -c /dev/null ]; then
+  $SUDO rm -f /dev/null
+  $SUDO mknod -m 666 /dev/null c 1 3
 fi

@@ -31,12 +31,13 @@ std::string Pad(const std::string& s) {
 }  // namespace
 
 std::string TarBuilder::Header(const std::string& name, uint64_t size, char typeflag,
-                               const std::string& link, uint32_t mode) const {
+                               const std::string& link, uint32_t mode, uint32_t uid,
+                               uint32_t gid) const {
   std::string h(512, '\0');
   std::memcpy(&h[0], name.data(), std::min<size_t>(name.size(), 100));
   PutOctal(h, 100, 8, mode);
-  PutOctal(h, 108, 8, 0);
-  PutOctal(h, 116, 8, 0);
+  PutOctal(h, 108, 8, uid);
+  PutOctal(h, 116, 8, gid);
   PutOctal(h, 124, 12, size);
   PutOctal(h, 136, 12, 0);
   h[156] = typeflag;
@@ -55,14 +56,14 @@ std::string TarBuilder::Header(const std::string& name, uint64_t size, char type
 }
 
 TarBuilder& TarBuilder::Add(const std::string& name, const std::string& content, char typeflag,
-                            const std::string& link, uint32_t mode) {
+                            const std::string& link, uint32_t mode, uint32_t uid, uint32_t gid) {
   if (name.size() > 100 || link.size() > 100) {
     std::string pax;
     if (name.size() > 100) pax += PaxRecord("path", name);
     if (link.size() > 100) pax += PaxRecord("linkpath", link);
     data_ += Header("PaxHeaders/x", pax.size(), 'x', "", 0644) + Pad(pax);
   }
-  data_ += Header(name, content.size(), typeflag, link, mode);
+  data_ += Header(name, content.size(), typeflag, link, mode, uid, gid);
   data_ += Pad(content);
   return *this;
 }

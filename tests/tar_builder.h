@@ -9,9 +9,11 @@ namespace customs::testing {
 
 class TarBuilder {
  public:
-  // typeflag: '0' file, '1' hardlink, '2' symlink, '5' dir.
+  // typeflag: '0' file, '1' hardlink, '2' symlink, '3' char device,
+  // '4' block device, '5' dir, '6' FIFO.
   TarBuilder& Add(const std::string& name, const std::string& content = "", char typeflag = '0',
-                  const std::string& link = "", uint32_t mode = 0644);
+                  const std::string& link = "", uint32_t mode = 0644, uint32_t uid = 0,
+                  uint32_t gid = 0);
   TarBuilder& File(const std::string& name, const std::string& content, uint32_t mode = 0644) {
     return Add(name, content, '0', "", mode);
   }
@@ -22,6 +24,10 @@ class TarBuilder {
   TarBuilder& Hardlink(const std::string& name, const std::string& target) {
     return Add(name, "", '1', target);
   }
+  TarBuilder& Fifo(const std::string& name, uint32_t mode = 0644) {
+    return Add(name, "", '6', "", mode);
+  }
+  TarBuilder& CharDevice(const std::string& name) { return Add(name, "", '3', "", 0666); }
   // Adds raw bytes (for corrupt headers).
   TarBuilder& Raw(const std::string& bytes) {
     data_ += bytes;
@@ -33,7 +39,7 @@ class TarBuilder {
 
  private:
   std::string Header(const std::string& name, uint64_t size, char typeflag, const std::string& link,
-                     uint32_t mode) const;
+                     uint32_t mode, uint32_t uid = 0, uint32_t gid = 0) const;
   std::string data_;
 };
 

@@ -61,7 +61,11 @@ Result<std::string> ReadFile(const std::string& path, size_t max_bytes) {
 }
 
 Status WriteFileAtomic(const std::string& path, std::string_view content) {
-  std::string tmp = path + ".tmp." + std::to_string(::getpid());
+  // A device or a pipe (-o /dev/null, -o /dev/stdout) is written to, never
+  // replaced by a regular file.
+  struct stat st {};
+  bool special = ::stat(path.c_str(), &st) == 0 && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode);
+  std::string tmp = special ? path : path + ".tmp." + std::to_string(::getpid());
   int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0) return PermissionDenied(Errno("cannot create", tmp));
   size_t done = 0;
@@ -70,11 +74,12 @@ Status WriteFileAtomic(const std::string& path, std::string_view content) {
     if (n < 0) {
       if (errno == EINTR) continue;
       ::close(fd);
-      ::unlink(tmp.c_str());
+      if (!special) ::unlink(tmp.c_str());
       return Unavailable(Errno("cannot write", tmp));
     }
     done += static_cast<size_t>(n);
   }
+  if (special) return ::close(fd) == 0 ? Status::Ok() : Unavailable(Errno("cannot write", path));
   if (::close(fd) != 0 || ::rename(tmp.c_str(), path.c_str()) != 0) {
     ::unlink(tmp.c_str());
     return Unavailable(Errno("cannot write", path));

@@ -10,7 +10,8 @@ namespace customs {
 
 // Reads the whole file; ResourceExhausted when it is larger than `max_bytes`.
 Result<std::string> ReadFile(const std::string& path, size_t max_bytes);
-// Writes atomically (temp file in the same directory, then rename).
+// Writes atomically (temp file in the same directory, then rename); a
+// device or FIFO at `path` (-o /dev/null) is written in place instead.
 Status WriteFileAtomic(const std::string& path, std::string_view content);
 // customs' cache directory: $XDG_CACHE_HOME/customs when XDG_CACHE_HOME is
 // absolute, else ~/.cache/customs (./.cache/customs without HOME).

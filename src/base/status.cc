@@ -1,5 +1,8 @@
 #include "base/status.h"
 
+#include <cerrno>
+#include <cstring>
+
 namespace customs {
 
 std::string_view StatusCodeName(StatusCode code) {
@@ -40,6 +43,27 @@ Status Status::WithContext(std::string_view context) const& {
 std::string Status::ToString() const {
   if (ok()) return "ok";
   return std::string(StatusCodeName(code_)) + ": " + message_;
+}
+
+Status ErrnoStatus(int err, std::string message) {
+  message += ": ";
+  message += std::strerror(err);
+  switch (err) {
+    case ENOENT:
+    case ENOTDIR:
+      return NotFound(std::move(message));
+    case EACCES:
+    case EPERM:
+    case EROFS:
+      return PermissionDenied(std::move(message));
+    case ENOSPC:
+    case EDQUOT:
+    case EMFILE:
+    case ENFILE:
+      return ResourceExhausted(std::move(message));
+    default:
+      return InvalidArgument(std::move(message));
+  }
 }
 
 }  // namespace customs

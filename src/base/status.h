@@ -70,6 +70,10 @@ inline Status PermissionDenied(std::string m) {
   return Status(StatusCode::kPermissionDenied, std::move(m));
 }
 inline Status Internal(std::string m) { return Status(StatusCode::kInternal, std::move(m)); }
+// "message: strerror(err)" with the code that fits the errno: NotFound for
+// ENOENT/ENOTDIR, PermissionDenied for EACCES/EPERM/EROFS, ResourceExhausted
+// for ENOSPC/EDQUOT/EMFILE/ENFILE, else InvalidArgument.
+Status ErrnoStatus(int err, std::string message);
 
 // A value or a non-ok Status. Shaped like absl::StatusOr.
 template <typename T>

@@ -1,9 +1,18 @@
 #include "cli/flags.h"
 
+#include <unistd.h>
+
+#include <algorithm>
+#include <array>
+#include <cctype>
 #include <cstdio>
+#include <cstdlib>
+#include <ctime>
+#include <optional>
 
 #include "base/file.h"
 #include "base/strings.h"
+#include "cli/cache_command.h"
 #include "image/reference.h"
 #include "image/source.h"
 
@@ -35,17 +44,73 @@ void AddRegistryFlags(CLI::App* cmd, CommonFlags& f) {
 
 void AddScannersFlag(CLI::App* cmd, CommonFlags& f) {
   cmd->add_option("--scanners", f.scanners,
-                  "what to look for, comma-separated: vuln, malware, secret, config; none for "
-                  "the inventory only")
+                  "what to look for, comma-separated: vuln, malware, secret, config, behavior "
+                  "(run the image in the sandbox: see customs sandbox); none for the inventory "
+                  "only")
       ->check([](const std::string& value) -> std::string {
         for (auto name : Split(value, ','))
           if (Trim(name) != "vuln" && Trim(name) != "malware" && Trim(name) != "secret" &&
-              Trim(name) != "config" && Trim(name) != "none")
+              Trim(name) != "config" && Trim(name) != "behavior" && Trim(name) != "none")
             return "unknown scanner '" + std::string(name) +
-                   "' (vuln, malware, secret, config, none)";
+                   "' (vuln, malware, secret, config, behavior, none)";
         return "";
       })
       ->capture_default_str();
+}
+
+void AddSandboxFlags(CLI::App* cmd, SandboxFlags& f) {
+  cmd->add_option("--timeout", f.timeout,
+                  "stop the container after this long (30s, 2m); every process is killed")
+      ->capture_default_str();
+  cmd->add_option("--cmd", f.cmd, "run this instead of the image's Cmd (repeat for each word)");
+  cmd->add_option("--entrypoint", f.entrypoint,
+                  "run this instead of the image's Entrypoint (repeat for each word)");
+  cmd->add_option("-e,--env", f.env, "set NAME=VALUE in the container (repeatable)");
+  cmd->add_option("--user", f.user, "run as this user (name, uid, name:group, uid:gid)");
+  cmd->add_option("--runtime", f.runtime, "the OCI runtime: runc, or a path (crun, runsc)")
+      ->capture_default_str();
+  cmd->add_option("-m,--memory", f.memory, "memory limit (512m, 1g)")->capture_default_str();
+  cmd->add_option("--cpus", f.cpus, "CPU limit in cores")->capture_default_str();
+  cmd->add_option("--pids-limit", f.pids_limit, "most processes at once")->capture_default_str();
+  cmd->add_flag("--no-monitor", f.no_monitor,
+                "run without the seccomp monitor (no timeline, no verdicts): to measure its cost");
+  cmd->add_option("--sandbox-dir", f.work_dir,
+                  "where the bundle is written and removed again (default: $TMPDIR or /tmp)");
+}
+
+Result<sandbox::SandboxOptions> MakeSandboxOptions(const SandboxFlags& f,
+                                                   const scan::ScanOptions& scan,
+                                                   std::chrono::steady_clock::time_point start) {
+  sandbox::SandboxOptions o;
+  o.t0 = start;
+  CUSTOMS_ASSIGN_OR_RETURN(o.timeout, sandbox::ParseDuration(f.timeout), "--timeout");
+  uint64_t memory = 0;
+  if (!ParseByteSize(f.memory, memory) || memory < (uint64_t{4} << 20) ||
+      memory > (uint64_t{1} << 40))
+    return InvalidArgument("--memory \"" + Printable(f.memory) +
+                           "\" is not a size from 4m to 1t (512m, 1g)");
+  o.limits.memory_bytes = static_cast<int64_t>(memory);
+  if (!(f.cpus > 0 && f.cpus <= 1024)) return InvalidArgument("--cpus must be above 0");
+  if (f.pids_limit < 8) return InvalidArgument("--pids-limit must be at least 8");
+  o.limits.cpus = f.cpus;
+  o.limits.pids = f.pids_limit;
+  o.runtime = f.runtime;
+  o.process.cmd = f.cmd;
+  o.process.entrypoint = f.entrypoint;
+  o.process.env = f.env;
+  o.process.user = f.user;
+  o.work_dir = f.work_dir;
+  o.monitor = !f.no_monitor;
+  o.platform = scan.platform;
+  o.platform.all = false;
+  o.image_limits = scan.limits;
+  o.registry = scan.registry;
+  // The reaper is this very program.
+  std::array<char, 4096> self{};
+  ssize_t n = ::readlink("/proc/self/exe", self.data(), self.size() - 1);
+  if (n <= 0) return Internal("cannot find the customs executable (/proc/self/exe)");
+  o.reaper_exe.assign(self.data(), static_cast<size_t>(n));
+  return o;
 }
 
 bool HasScanner(const CommonFlags& f, std::string_view name) {
@@ -103,6 +168,65 @@ int Emit(const CommonFlags& f, const std::string& text) {
   }
   Status s = WriteFileAtomic(f.output, text);
   return s.ok() ? kExitOk : Fail(s);
+}
+
+// UTC now, or SOURCE_DATE_EPOCH when set (reproducible builds convention).
+std::string Timestamp() {
+  std::time_t t = std::time(nullptr);
+  if (const char* epoch = std::getenv("SOURCE_DATE_EPOCH")) t = std::strtoll(epoch, nullptr, 10);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+Result<model::Severity> ParseSeverity(std::string_view name) {
+  std::string upper;
+  for (char c : Trim(name)) upper += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  for (auto s : {model::Severity::kUnknown, model::Severity::kNegligible, model::Severity::kLow,
+                 model::Severity::kMedium, model::Severity::kHigh, model::Severity::kCritical})
+    if (model::SeverityName(s) == upper) return s;
+  return InvalidArgument("unknown severity '" + std::string(name) + "'");
+}
+
+// Applies the presentation filters (--severity, --ignore-unfixed, suppressed)
+// and returns whether anything left reaches --fail-on: a vulnerability, or
+// contraband that is more than info.
+Result<bool> FilterFindings(const CommonFlags& f, bool keep_suppressed,
+                            std::vector<model::ScanResult>& results) {
+  std::vector<model::Severity> wanted;
+  for (auto name : Split(f.severity, ','))
+    if (!Trim(name).empty()) {
+      CUSTOMS_ASSIGN_OR_RETURN(auto s, ParseSeverity(name), "--severity");
+      wanted.push_back(s);
+    }
+  std::optional<model::Severity> gate;
+  if (!f.fail_on.empty()) {
+    CUSTOMS_ASSIGN_OR_RETURN(gate, ParseSeverity(f.fail_on), "--fail-on");
+  }
+  bool failed = false;
+  for (auto& r : results) {
+    std::erase_if(r.vulnerabilities, [&](const model::Vulnerability& v) {
+      if (!wanted.empty() && std::find(wanted.begin(), wanted.end(), v.severity) == wanted.end())
+        return true;
+      if (f.ignore_unfixed && v.status != model::VulnStatus::kFixed) return true;
+      return !keep_suppressed && !v.suppressed_by.empty();
+    });
+    std::erase_if(r.detections, [&](const model::Detection& d) {
+      if (!wanted.empty() && std::find(wanted.begin(), wanted.end(), d.severity) == wanted.end())
+        return true;
+      return !keep_suppressed && !d.suppressed_by.empty();
+    });
+    if (gate) {
+      for (const auto& v : r.vulnerabilities)
+        failed = failed || (v.suppressed_by.empty() && v.severity >= *gate);
+      for (const auto& d : r.detections)
+        failed = failed || (d.suppressed_by.empty() && d.disposition != model::Disposition::kInfo &&
+                            d.severity >= *gate);
+    }
+  }
+  return failed;
 }
 
 }  // namespace customs::cli

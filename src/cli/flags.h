@@ -4,6 +4,7 @@
 #pragma once
 
 #include <CLI/CLI.hpp>
+#include <chrono>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -11,6 +12,7 @@
 
 #include "base/limits.h"
 #include "base/status.h"
+#include "sandbox/sandbox.h"
 #include "scan/scanner.h"
 
 namespace customs::cli {
@@ -23,6 +25,22 @@ constexpr int kExitInputError = 2;
 // stderr and returns kExitInputError.
 int Fail(const std::string& message);
 int Fail(const Status& status);
+
+// How an image is run in the sandbox (`customs sandbox`, and `customs scan
+// --scanners ...,behavior`); flags named as `docker run` names them.
+struct SandboxFlags {
+  std::string timeout = "30s";
+  std::vector<std::string> cmd;
+  std::vector<std::string> entrypoint;
+  std::vector<std::string> env;
+  std::string user;
+  std::string runtime = "runc";
+  std::string memory = "512m";
+  double cpus = 1.0;
+  int64_t pids_limit = 256;
+  std::string work_dir;
+  bool no_monitor = false;
+};
 
 struct CommonFlags {
   std::string image;
@@ -54,7 +72,15 @@ struct CommonFlags {
   std::string ignore_file;
   std::vector<std::string> vex;
   bool list_all_pkgs = false;
+  SandboxFlags sandbox;  // --scanners behavior
 };
+
+void AddSandboxFlags(CLI::App* cmd, SandboxFlags& f);
+// The sandbox options from the flags; image access (platform, limits,
+// registry) as the scan options say; times count from `start`.
+Result<sandbox::SandboxOptions> MakeSandboxOptions(const SandboxFlags& f,
+                                                   const scan::ScanOptions& scan,
+                                                   std::chrono::steady_clock::time_point start);
 
 // -u/--username, --password-stdin, --insecure-registry, --cache-dir,
 // --cache-backend.
@@ -72,6 +98,19 @@ Status ConfigureRegistry(const CommonFlags& f, scan::ScanOptions& options,
                          const std::string& login_registry = "");
 
 // Writes `text` to -o FILE (atomically) or stdout; returns the exit code.
+// UTC now as RFC 3339, or SOURCE_DATE_EPOCH when set (reproducible builds
+// convention).
+std::string Timestamp();
+
+// "HIGH", "critical", ... as a severity.
+Result<model::Severity> ParseSeverity(std::string_view name);
+
+// Applies the presentation filters (--severity, --ignore-unfixed, suppressed)
+// and returns whether anything left reaches --fail-on: a vulnerability, or
+// contraband that is more than info.
+Result<bool> FilterFindings(const CommonFlags& f, bool keep_suppressed,
+                            std::vector<model::ScanResult>& results);
+
 int Emit(const CommonFlags& f, const std::string& text);
 
 }  // namespace customs::cli

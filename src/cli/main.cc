@@ -18,23 +18,13 @@
 #include "cli/census_command.h"
 #include "cli/db_command.h"
 #include "cli/flags.h"
+#include "cli/sandbox_command.h"
 #include "report/report.h"
 #include "scan/scanner.h"
 #include "vuln/updater.h"
 
 namespace customs::cli {
 namespace {
-
-// UTC now, or SOURCE_DATE_EPOCH when set (reproducible builds convention).
-std::string Timestamp() {
-  std::time_t t = std::time(nullptr);
-  if (const char* epoch = std::getenv("SOURCE_DATE_EPOCH")) t = std::strtoll(epoch, nullptr, 10);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
 
 void AddCommonFlags(CLI::App* cmd, CommonFlags& f) {
   cmd->add_option("IMAGE", f.image,
@@ -90,54 +80,6 @@ void AddVulnFlags(CLI::App* cmd, CommonFlags& f) {
                             CLI::ignore_case));
 }
 
-Result<model::Severity> ParseSeverity(std::string_view name) {
-  std::string upper;
-  for (char c : Trim(name)) upper += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  for (auto s : {model::Severity::kUnknown, model::Severity::kNegligible, model::Severity::kLow,
-                 model::Severity::kMedium, model::Severity::kHigh, model::Severity::kCritical})
-    if (model::SeverityName(s) == upper) return s;
-  return InvalidArgument("unknown severity '" + std::string(name) + "'");
-}
-
-// Applies the presentation filters (--severity, --ignore-unfixed, suppressed)
-// and returns whether anything left reaches --fail-on: a vulnerability, or
-// contraband that is more than info.
-Result<bool> FilterFindings(const CommonFlags& f, bool keep_suppressed,
-                            std::vector<model::ScanResult>& results) {
-  std::vector<model::Severity> wanted;
-  for (auto name : Split(f.severity, ','))
-    if (!Trim(name).empty()) {
-      CUSTOMS_ASSIGN_OR_RETURN(auto s, ParseSeverity(name), "--severity");
-      wanted.push_back(s);
-    }
-  std::optional<model::Severity> gate;
-  if (!f.fail_on.empty()) {
-    CUSTOMS_ASSIGN_OR_RETURN(gate, ParseSeverity(f.fail_on), "--fail-on");
-  }
-  bool failed = false;
-  for (auto& r : results) {
-    std::erase_if(r.vulnerabilities, [&](const model::Vulnerability& v) {
-      if (!wanted.empty() && std::find(wanted.begin(), wanted.end(), v.severity) == wanted.end())
-        return true;
-      if (f.ignore_unfixed && v.status != model::VulnStatus::kFixed) return true;
-      return !keep_suppressed && !v.suppressed_by.empty();
-    });
-    std::erase_if(r.detections, [&](const model::Detection& d) {
-      if (!wanted.empty() && std::find(wanted.begin(), wanted.end(), d.severity) == wanted.end())
-        return true;
-      return !keep_suppressed && !d.suppressed_by.empty();
-    });
-    if (gate) {
-      for (const auto& v : r.vulnerabilities)
-        failed = failed || (v.suppressed_by.empty() && v.severity >= *gate);
-      for (const auto& d : r.detections)
-        failed = failed || (d.suppressed_by.empty() && d.disposition != model::Disposition::kInfo &&
-                            d.severity >= *gate);
-    }
-  }
-  return failed;
-}
-
 // --ignorefile, else .customsignore[.yaml] in the working directory.
 std::vector<std::string> IgnoreFiles(const CommonFlags& f) {
   if (!f.ignore_file.empty()) return {f.ignore_file};
@@ -162,7 +104,8 @@ Result<scan::VulnScanNotices> RunMatch(const CommonFlags& f, const std::string& 
   return notices;
 }
 
-Result<std::vector<model::ScanResult>> RunScan(const CommonFlags& f, bool detect) {
+Result<std::vector<model::ScanResult>> RunScan(const CommonFlags& f, bool detect,
+                                               std::chrono::steady_clock::time_point start) {
   scan::ScanOptions options;
   if (detect) {
     options.detect.malware = HasScanner(f, "malware");
@@ -184,7 +127,12 @@ Result<std::vector<model::ScanResult>> RunScan(const CommonFlags& f, bool detect
   options.limits.max_layer_entries = f.max_entries;
   options.parallelism = f.parallel;
   CUSTOMS_TRY(ConfigureRegistry(f, options));
-  return scan::ScanImage(f.image, options);
+  CUSTOMS_ASSIGN_OR_RETURN(auto results, scan::ScanImage(f.image, options));
+  if (detect && HasScanner(f, "behavior")) {
+    CUSTOMS_ASSIGN_OR_RETURN(auto sandbox_options, MakeSandboxOptions(f.sandbox, options, start));
+    CUSTOMS_TRY(scan::AddBehavior(results, f.image, sandbox_options));
+  }
+  return results;
 }
 
 Result<std::string> Render(const std::string& format, const std::vector<model::ScanResult>& results,
@@ -202,6 +150,10 @@ Result<std::string> Render(const std::string& format, const std::vector<model::S
 }  // namespace
 
 int Main(int argc, char** argv) {
+  const auto start = std::chrono::steady_clock::now();
+  // The sandbox's reaper (sandbox/sandbox.h): not a user command.
+  if (argc >= 2 && argv[1] == sandbox::kReaperCommand)
+    return sandbox::RunReaper(std::vector<std::string>(argv + 2, argv + argc));
   CLI::App app{"customs: inspect container images before they run"};
   app.require_subcommand(1);
   app.set_version_flag("--version", std::string("customs ") + CUSTOMS_VERSION);
@@ -214,6 +166,7 @@ int Main(int argc, char** argv) {
       ->check(CLI::IsMember({"table", "json", "sarif", "cyclonedx", "cyclonedx-json", "spdx-json"}))
       ->capture_default_str();
   AddVulnFlags(scan_cmd, scan_flags);
+  AddSandboxFlags(scan_cmd, scan_flags.sandbox);
 
   CommonFlags explain_flags;
   std::string explain_id;
@@ -239,6 +192,7 @@ int Main(int argc, char** argv) {
   AddDbCommands(app, command_exit_code);
   AddCacheCommands(app, command_exit_code);
   AddCensusCommand(app, command_exit_code);
+  AddSandboxCommand(app, command_exit_code, start);
 
   try {
     app.parse(argc, argv);
@@ -254,7 +208,7 @@ int Main(int argc, char** argv) {
   }
 
   if (explain_cmd->parsed()) {
-    auto results = RunScan(explain_flags, false);
+    auto results = RunScan(explain_flags, false, start);
     if (!results.ok()) return Fail(results.status());
     auto notices = RunMatch(explain_flags, explain_id, *results);
     if (!notices.ok()) return Fail(notices.status());
@@ -268,7 +222,7 @@ int Main(int argc, char** argv) {
   for (auto [cmd, flags] : {std::pair{scan_cmd, &scan_flags}, std::pair{sbom_cmd, &sbom_flags}}) {
     if (!cmd->parsed()) continue;
     bool scanning = cmd == scan_cmd;
-    auto results = RunScan(*flags, scanning);
+    auto results = RunScan(*flags, scanning, start);
     if (!results.ok()) return Fail(results.status());
     bool failed = false;
     bool findings = scanning && !HasScanner(*flags, "none");

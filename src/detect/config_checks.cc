@@ -1312,4 +1312,29 @@ std::vector<model::Detection> CheckImageConfig(const model::ImageInfo& image) {
   return out.Take();
 }
 
+std::string MinerProgram(std::string_view path) {
+  return std::string(MinerName(BaseLower(path), /*program=*/true));
+}
+
+bool IsPoolHost(std::string_view host) {
+  std::string lower = ToLower(host);
+  auto found = FindPoolDomain(lower);
+  return found && found->first == 0 && found->second == lower.size();
+}
+
+std::optional<std::string> FindWallet(std::string_view text) {
+  auto found = FindMoneroWallet(text);
+  if (!found) return std::nullopt;
+  return std::string(text.substr(found->first, found->second - found->first));
+}
+
+std::optional<std::string> FindStratum(std::string_view text) {
+  std::string lower = ToLower(text);
+  auto found = FindStratumUrl(lower);
+  if (!found) return std::nullopt;
+  return std::string(text.substr(found->first, found->second - found->first));
+}
+
+bool IsShellProgram(std::string_view base) { return IsShell(BaseLower(base)); }
+
 }  // namespace customs::detect

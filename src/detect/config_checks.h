@@ -31,6 +31,9 @@
 // most 256 detections.
 #pragma once
 
+#include <optional>
+#include <string>
+#include <string_view>
 #include <vector>
 
 #include "model/detection.h"
@@ -43,5 +46,18 @@ namespace customs::detect {
 // (then that category). path empty; evidence names the field
 // ("Env[3]", "Entrypoint", "History[5].created_by").
 std::vector<model::Detection> CheckImageConfig(const model::ImageInfo& image);
+
+// The indicator lists the config checks use, for the sandbox's verdicts
+// (contraband.md 3.1), so that both judge by the same lists:
+// the miner a program path names ("/opt/XMRig" -> "xmrig"; "" for none),
+std::string MinerProgram(std::string_view path);
+// whether `host` is a mining pool's domain or a subdomain of one,
+bool IsPoolHost(std::string_view host);
+// the first Monero wallet address in `text`,
+std::optional<std::string> FindWallet(std::string_view text);
+// the first stratum URL ("stratum+tcp://...") in `text`, any case,
+std::optional<std::string> FindStratum(std::string_view text);
+// and whether a program's base name is a shell.
+bool IsShellProgram(std::string_view base);
 
 }  // namespace customs::detect

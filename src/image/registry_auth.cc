@@ -20,6 +20,7 @@
 
 #include "base/file.h"
 #include "base/json.h"
+#include "base/process.h"
 #include "base/strings.h"
 #include "image/reference.h"
 
@@ -305,175 +306,6 @@ bool IsValidHelperName(std::string_view name) {
   return true;
 }
 
-std::optional<std::string> FindExecutable(const std::string& name, std::string_view dirs) {
-  for (std::string_view dir : Split(dirs, ':')) {
-    // An empty PATH entry means the current directory; a credential helper
-    // is never looked up there.
-    if (dir.empty()) continue;
-    std::string path = std::string(dir) + "/" + name;
-    struct stat st {};
-    if (::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode) && ::access(path.c_str(), X_OK) == 0)
-      return path;
-  }
-  return std::nullopt;
-}
-
-class Fd {
- public:
-  Fd() = default;
-  explicit Fd(int fd) : fd_(fd) {}
-  ~Fd() { Close(); }
-  Fd(Fd&& o) noexcept : fd_(o.fd_) { o.fd_ = -1; }
-  Fd& operator=(Fd&& o) noexcept {
-    if (this != &o) {
-      Close();
-      fd_ = o.fd_;
-      o.fd_ = -1;
-    }
-    return *this;
-  }
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-  int get() const { return fd_; }
-  void Close() {
-    if (fd_ >= 0) ::close(fd_);
-    fd_ = -1;
-  }
-
- private:
-  int fd_ = -1;
-};
-
-Status MakePipe(Fd& read_end, Fd& write_end) {
-  int fds[2];
-  if (::pipe2(fds, O_CLOEXEC) != 0)
-    return Internal(std::string("pipe2 failed: ") + std::strerror(errno));
-  read_end = Fd(fds[0]);
-  write_end = Fd(fds[1]);
-  return Status::Ok();
-}
-
-struct HelperRun {
-  int exit_code = -1;  // -1 when killed by a signal
-  int signal = 0;
-  std::string out;
-  std::string err;
-};
-
-// Runs `path get` with `input` on stdin; bounded output, deadline.
-Result<HelperRun> RunHelperProcess(const std::string& path, const std::string& label,
-                                   std::string_view input, int timeout_seconds) {
-  Fd in_r, in_w, out_r, out_w, err_r, err_w;
-  CUSTOMS_TRY(MakePipe(in_r, in_w));
-  CUSTOMS_TRY(MakePipe(out_r, out_w));
-  CUSTOMS_TRY(MakePipe(err_r, err_w));
-  // The server URL is far smaller than a pipe buffer: write it before the
-  // helper starts, so a helper that exits without reading cannot make us
-  // write to a closed pipe (SIGPIPE).
-  size_t written = 0;
-  while (written < input.size()) {
-    ssize_t n = ::write(in_w.get(), input.data() + written, input.size() - written);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return Internal(label + ": cannot write to the helper's stdin pipe");
-    written += static_cast<size_t>(n);
-  }
-  in_w.Close();
-
-  posix_spawn_file_actions_t actions;
-  posix_spawnattr_t attr;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawnattr_init(&attr);
-  posix_spawn_file_actions_adddup2(&actions, in_r.get(), 0);
-  posix_spawn_file_actions_adddup2(&actions, out_w.get(), 1);
-  posix_spawn_file_actions_adddup2(&actions, err_w.get(), 2);
-  // Its own process group, so that a timeout kills whatever it started too;
-  // default signal handling and an empty mask whatever ours are.
-  sigset_t empty_mask, default_signals;
-  sigemptyset(&empty_mask);
-  sigemptyset(&default_signals);
-  sigaddset(&default_signals, SIGPIPE);
-  posix_spawnattr_setsigmask(&attr, &empty_mask);
-  posix_spawnattr_setsigdefault(&attr, &default_signals);
-  posix_spawnattr_setpgroup(&attr, 0);
-  posix_spawnattr_setflags(&attr,
-                           POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
-  std::string arg0 = path;
-  std::string arg1 = "get";
-  std::array<char*, 3> argv = {arg0.data(), arg1.data(), nullptr};
-  pid_t pid = 0;
-  int rc = ::posix_spawn(&pid, path.c_str(), &actions, &attr, argv.data(), environ);
-  posix_spawn_file_actions_destroy(&actions);
-  posix_spawnattr_destroy(&attr);
-  if (rc != 0) return Unavailable(label + ": cannot start " + path + ": " + std::strerror(rc));
-  in_r.Close();
-  out_w.Close();
-  err_w.Close();
-
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(timeout_seconds);
-  auto kill_and_reap = [&] {
-    ::kill(-pid, SIGKILL);
-    ::kill(pid, SIGKILL);
-    int st = 0;
-    while (::waitpid(pid, &st, 0) < 0 && errno == EINTR) {
-    }
-  };
-  HelperRun run;
-  std::array<char, 4096> buf;
-  while (out_r.get() >= 0 || err_r.get() >= 0) {
-    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-                    deadline - std::chrono::steady_clock::now())
-                    .count();
-    if (left <= 0) {
-      kill_and_reap();
-      return Unavailable(label + " timed out after " + std::to_string(timeout_seconds) +
-                         " s and was killed");
-    }
-    std::array<pollfd, 2> fds = {pollfd{out_r.get(), POLLIN, 0}, pollfd{err_r.get(), POLLIN, 0}};
-    int n = ::poll(fds.data(), fds.size(), static_cast<int>(std::min<int64_t>(left, 1000)));
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      kill_and_reap();
-      return Internal(label + ": poll failed: " + std::strerror(errno));
-    }
-    for (size_t i = 0; i < fds.size(); ++i) {
-      if (fds[i].fd < 0 || fds[i].revents == 0) continue;
-      Fd& fd = i == 0 ? out_r : err_r;
-      std::string& sink = i == 0 ? run.out : run.err;
-      ssize_t got = ::read(fd.get(), buf.data(), buf.size());
-      if (got < 0 && errno == EINTR) continue;
-      if (got <= 0) {
-        fd.Close();
-        continue;
-      }
-      if (static_cast<size_t>(got) > kMaxHelperOutputBytes - sink.size()) {
-        kill_and_reap();
-        return ResourceExhausted(label + " printed more than " +
-                                 std::to_string(kMaxHelperOutputBytes) + " bytes");
-      }
-      sink.append(buf.data(), static_cast<size_t>(got));
-    }
-  }
-  // Both pipes are closed; the helper may still be exiting.
-  int status = 0;
-  while (true) {
-    pid_t r = ::waitpid(pid, &status, WNOHANG);
-    if (r == pid) break;
-    if (r < 0 && errno != EINTR) return Internal(label + ": waitpid failed");
-    if (std::chrono::steady_clock::now() >= deadline) {
-      kill_and_reap();
-      return Unavailable(label + " timed out after " + std::to_string(timeout_seconds) +
-                         " s and was killed");
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  }
-  if (WIFEXITED(status)) {
-    run.exit_code = WEXITSTATUS(status);
-  } else if (WIFSIGNALED(status)) {
-    run.signal = WTERMSIG(status);
-  }
-  return run;
-}
-
 bool SaysNotFound(std::string_view text) {
   return ToLower(text).find("credentials not found") != std::string::npos;
 }
@@ -495,7 +327,12 @@ Result<std::optional<Credentials>> RunCredentialHelper(const std::string& name,
   std::optional<std::string> path = FindExecutable(exe, dirs);
   if (!path) return NotFound("credential helper " + exe + " not found in " + Printable(dirs));
   int timeout = lookup.helper_timeout_seconds > 0 ? lookup.helper_timeout_seconds : 1;
-  CUSTOMS_ASSIGN_OR_RETURN(HelperRun run, RunHelperProcess(*path, exe, server_url, timeout));
+  ProcessOptions options;
+  options.input = server_url;
+  options.timeout = std::chrono::seconds(timeout);
+  options.max_output = kMaxHelperOutputBytes;
+  options.label = exe;
+  CUSTOMS_ASSIGN_OR_RETURN(ProcessRun run, RunProcess({*path, "get"}, options));
   if (run.signal != 0)
     return Unavailable(exe + " was killed by signal " + std::to_string(run.signal));
   if (run.exit_code != 0) {

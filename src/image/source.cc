@@ -8,6 +8,7 @@
 
 #include "base/file.h"
 #include "base/json.h"
+#include "base/pipe_stream.h"
 #include "base/strings.h"
 #include "image/reference.h"
 #include "image/registry.h"
@@ -469,6 +470,33 @@ Result<std::unique_ptr<ImageSource>> OpenImageSource(const ImageSpec& spec, cons
     }
   }
   return Internal("unknown source kind");
+}
+
+Result<std::unique_ptr<ByteStream>> OpenLayerTar(std::unique_ptr<ByteStream> blob,
+                                                 const LayerBlob& layer, const std::string& what,
+                                                 const Limits& limits) {
+  std::unique_ptr<ByteStream> stream = std::move(blob);
+  if (!layer.digest.empty() && !layer.blob_checked)
+    stream = std::make_unique<HashingStream>(std::move(stream), layer.digest, what + " blob");
+  layer::Compression compression;
+  CUSTOMS_ASSIGN_OR_RETURN(stream,
+                           layer::OpenDecompressed(std::move(stream), limits, what, &compression));
+  // An uncompressed blob whose digest is its diff_id was verified above;
+  // everything else is hashed once more as it leaves the decompressor. The
+  // work is split over two threads: reading, the blob hash and inflating on
+  // one (PipeStream's producer), the diff_id hash and the consumer on the
+  // caller's; an uncompressed blob is read and hashed there while the
+  // caller consumes it.
+  bool verified = compression == layer::Compression::kNone && layer.digest == layer.diff_id &&
+                  !layer.digest.empty();
+  if (compression == layer::Compression::kNone) {
+    if (!verified)
+      stream = std::make_unique<HashingStream>(std::move(stream), layer.diff_id, what + " diff_id");
+    return std::unique_ptr<ByteStream>(std::make_unique<PipeStream>(std::move(stream)));
+  }
+  stream = std::make_unique<PipeStream>(std::move(stream));
+  return std::unique_ptr<ByteStream>(
+      std::make_unique<HashingStream>(std::move(stream), layer.diff_id, what + " diff_id"));
 }
 
 }  // namespace customs::image

@@ -84,6 +84,15 @@ class ImageSource {
   virtual bool Remote() const { return false; }
 };
 
+// The uncompressed tar of one layer from its raw blob, verified as it is
+// read: the blob digest (unless the source checked it) and the diff_id. A
+// mismatch fails the read that reaches the end (DataLoss), so a consumer
+// trusts nothing until it has read to the end. Decompression runs on a
+// thread of its own. `what` names the layer in errors.
+Result<std::unique_ptr<ByteStream>> OpenLayerTar(std::unique_ptr<ByteStream> blob,
+                                                 const LayerBlob& layer, const std::string& what,
+                                                 const Limits& limits);
+
 struct RegistryOptions;  // image/registry.h
 
 // `registry` applies to registry images (defaults when null).

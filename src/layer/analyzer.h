@@ -27,6 +27,10 @@ struct FileInfo {
   uint32_t uid = 0;
   uint32_t gid = 0;
   std::string link_target;  // symlinks: as written; hardlinks: normalised path
+  // The tar typeflag for kOther entries: '3' char device, '4' block device,
+  // '6' FIFO; 0 for the other types and for entries not read from a tar.
+  // Not stored by the layer cache (store/layer_codec).
+  char typeflag = 0;
 };
 
 // A file handed to an analyzer: its metadata and its whole content, which is

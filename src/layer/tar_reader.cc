@@ -292,6 +292,7 @@ Result<bool> TarReader::Next(TarEntry& entry) {
     entry.uid = static_cast<uint32_t>(uid);
     entry.gid = static_cast<uint32_t>(gid);
     entry.size = size;
+    entry.typeflag = typeflag;
     for (const auto* list : {&global_pax_, &pax}) {
       for (const auto& [k, v] : *list) {
         if (k == "path") {

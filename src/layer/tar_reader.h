@@ -30,6 +30,7 @@ struct TarEntry {
   uint32_t mode = 0;
   uint32_t uid = 0, gid = 0;
   std::string link_name;
+  char typeflag = 0;           // the header's typeflag ('0', '5', '6', ...)
   uint64_t header_offset = 0;  // where the entry's first header starts
 };
 

@@ -27,6 +27,7 @@ Result<bool> TarEntryReader::Next(FileInfo& info) {
   info.uid = e.uid;
   info.gid = e.gid;
   info.link_target.clear();
+  info.typeflag = e.type == FileType::kOther ? e.typeflag : 0;
   if (e.type == FileType::kSymlink) {
     info.link_target = e.link_name;
   } else if (e.type == FileType::kHardlink) {

@@ -2,9 +2,11 @@
 #pragma once
 
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "model/behavior.h"
 #include "model/detection.h"
 #include "model/package.h"
 #include "model/vulnerability.h"
@@ -52,6 +54,9 @@ struct ScanResult {
   std::vector<Vulnerability> vulnerabilities;  // matched, sorted by severity then id
   std::vector<Detection> detections;           // contraband
   std::vector<Diagnostic> diagnostics;
+  // What the image did when run in the sandbox (--scanners behavior, or
+  // `customs sandbox`); its verdicts are among `detections`.
+  std::optional<BehaviorReport> behavior;
   // False when any diagnostic of severity error was recorded.
   bool complete() const {
     for (const auto& d : diagnostics)

@@ -137,6 +137,57 @@ OJson Diagnostic(const model::Diagnostic& d) {
                {"message", d.message}};
 }
 
+OJson BehaviorEvent(const model::BehaviorEvent& e) {
+  OJson out{{"tMs", e.t_ms}, {"pid", e.pid}, {"comm", e.comm}, {"syscall", e.syscall}};
+  if (!e.path.empty()) out["path"] = e.path;
+  if (!e.path2.empty()) out["path2"] = e.path2;
+  if (!e.argv.empty()) out["argv"] = e.argv;
+  if (!e.address.empty()) out["address"] = e.address;
+  if (e.port != 0) out["port"] = e.port;
+  if (!e.socket.empty()) out["socket"] = e.socket;
+  if (e.flags != 0) out["flags"] = e.flags;
+  if (e.mode != 0) out["mode"] = e.mode;
+  if (e.fd >= 0) out["fd"] = e.fd;
+  if (e.socket_inode != 0) out["socketInode"] = e.socket_inode;
+  if (!e.stdio.empty()) out["stdio"] = e.stdio;
+  if (e.truncated) out["truncated"] = true;
+  if (!e.error.empty()) out["error"] = e.error;
+  return out;
+}
+
+OJson Behavior(const model::BehaviorReport& b) {
+  OJson timeline = OJson::array();
+  for (const auto& e : b.events) timeline.push_back(BehaviorEvent(e));
+  OJson dns = OJson::array();
+  for (const auto& q : b.dns)
+    dns.push_back(OJson{{"tMs", q.t_ms}, {"name", q.name}, {"type", q.type}, {"answer", q.answer}});
+  OJson connections = OJson::array();
+  for (const auto& c : b.connections)
+    connections.push_back(OJson{{"tMs", c.t_ms},
+                                {"protocol", c.protocol},
+                                {"address", c.address},
+                                {"port", c.port},
+                                {"name", c.name},
+                                {"firstBytes", c.first_bytes},
+                                {"bytes", c.bytes},
+                                {"answered", c.answered}});
+  return OJson{{"runtime", b.runtime},
+               {"command", b.command},
+               {"firstExecMs", b.first_exec_ms},
+               {"wallMs", b.wall_ms},
+               {"exitCode", b.exit_code},
+               {"signal", b.signal},
+               {"timedOut", b.timed_out},
+               {"cpuMs", b.cpu_ms},
+               {"peakMemoryBytes", b.peak_memory_bytes},
+               {"timeline", std::move(timeline)},
+               {"dns", std::move(dns)},
+               {"connections", std::move(connections)},
+               {"eventsDropped", b.events_dropped},
+               {"output", b.output},
+               {"notes", b.notes}};
+}
+
 }  // namespace
 
 std::string RenderJson(const std::vector<model::ScanResult>& results,
@@ -155,14 +206,16 @@ std::string RenderJson(const std::vector<model::ScanResult>& results,
     for (const auto& d : r.detections) detections.push_back(Detection(d));
     OJson diagnostics = OJson::array();
     for (const auto& d : r.diagnostics) diagnostics.push_back(Diagnostic(d));
-    list.push_back(OJson{{"image", Image(r.image)},
-                         {"os", Os(r.os)},
-                         {"packages", std::move(packages)},
-                         {"vulnerabilities", std::move(vulnerabilities)},
-                         {"detections", std::move(detections)},
-                         {"verdict", model::VerdictName(model::ImageVerdict(r.detections))},
-                         {"diagnostics", std::move(diagnostics)},
-                         {"complete", r.complete()}});
+    OJson result{{"image", Image(r.image)},
+                 {"os", Os(r.os)},
+                 {"packages", std::move(packages)},
+                 {"vulnerabilities", std::move(vulnerabilities)},
+                 {"detections", std::move(detections)},
+                 {"verdict", model::VerdictName(model::ImageVerdict(r.detections))},
+                 {"diagnostics", std::move(diagnostics)},
+                 {"complete", r.complete()}};
+    if (r.behavior) result["behavior"] = Behavior(*r.behavior);
+    list.push_back(std::move(result));
   }
   out["results"] = std::move(list);
   return out.dump(2, ' ', false, OJson::error_handler_t::replace) + "\n";

@@ -2,11 +2,13 @@
 // scripts line up as long as the terminal shows one cell per code point.
 #include <algorithm>
 #include <array>
+#include <cstdio>
 #include <map>
 #include <string_view>
 #include <tuple>
 #include <utility>
 
+#include "base/strings.h"
 #include "report/ids.h"
 #include "report/report.h"
 #include "report/text.h"
@@ -161,7 +163,10 @@ void AppendFindings(const model::ScanResult& r, std::string& out) {
                    ", shipped in layer " + std::to_string(d.layer.index) + ") " + evidence;
       rows.push_back({std::string(model::DispositionName(d.disposition)),
                       std::string(model::SeverityName(d.severity)), Cell(d.category),
-                      Cell(d.rule_id), Cell(d.path.empty() ? "(image config)" : d.path),
+                      Cell(d.rule_id),
+                      Cell(!d.path.empty()                        ? d.path
+                           : d.rule_id.rfind("behavior-", 0) == 0 ? "(run time)"
+                                                                  : "(image config)"),
                       d.layer.index >= 0 ? std::to_string(d.layer.index) : "-", Cell(evidence)});
     }
     AppendRows(rows, out);
@@ -173,6 +178,83 @@ void AppendFindings(const model::ScanResult& r, std::string& out) {
 
 void AppendDiagnostics(const model::ScanResult& r, std::string& out);
 
+std::string Fixed(double v, int decimals) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.*f", decimals, v);
+  return buf;
+}
+
+// The timeline line of one event: what it did, in words.
+std::string EventText(const model::BehaviorEvent& e) {
+  std::string what = e.syscall;
+  if (!e.argv.empty()) {
+    std::string argv;
+    for (const auto& a : e.argv) argv += (argv.empty() ? "" : " ") + a;
+    what += " " + argv;
+  } else if (!e.path.empty()) {
+    what += " " + e.path;
+  }
+  if (!e.path2.empty()) what += (e.syscall == "mount" ? " from " : " -> ") + e.path2;
+  if (!e.address.empty())
+    what += " " + e.address + (e.port != 0 ? ":" + std::to_string(e.port) : "") +
+            (e.socket.empty() ? "" : " (" + e.socket + ")");
+  if (!e.error.empty()) what += " [" + e.error + "]";
+  return what;
+}
+
+constexpr size_t kMaxTimelineRows = 40;
+
+void AppendBehavior(const model::BehaviorReport& b, std::string& out) {
+  std::string command;
+  for (const auto& a : b.command) command += (command.empty() ? "" : " ") + a;
+  out += "\nBehaviour (" + ReplaceControls(b.runtime) + "): " + Cell(command, 120) + "\n";
+  std::string ended = b.timed_out     ? "stopped at the timeout"
+                      : b.signal != 0 ? "killed by signal " + std::to_string(b.signal)
+                                      : "exited " + std::to_string(b.exit_code);
+  out += "  " + ended + " after " + Fixed(b.wall_ms / 1000, 2) + " s; first exec at " +
+         Fixed(b.first_exec_ms / 1000, 3) + " s; CPU " +
+         (b.cpu_ms >= 0 ? Fixed(b.cpu_ms / 1000, 2) + " s" : "unknown") + "; peak memory " +
+         (b.peak_memory_bytes >= 0
+              ? Fixed(static_cast<double>(b.peak_memory_bytes) / (1 << 20), 1) + " MiB"
+              : "unknown") +
+         "\n";
+  for (const auto& note : b.notes) out += "  note: " + ReplaceControls(note) + "\n";
+  if (!b.dns.empty()) {
+    out += "\nDNS queries (" + std::to_string(b.dns.size()) + "):\n";
+    std::vector<Row> rows = {{"TIME", "NAME", "TYPE", "ANSWER"}};
+    for (const auto& q : b.dns)
+      rows.push_back({Fixed(q.t_ms / 1000, 3), Cell(q.name), Cell(q.type), Cell(q.answer)});
+    AppendRows(rows, out, {0});
+  }
+  if (!b.connections.empty()) {
+    out += "\nConnections taken by the sinkhole (" + std::to_string(b.connections.size()) + "):\n";
+    std::vector<Row> rows = {{"TIME", "PROTO", "DESTINATION", "NAME", "BYTES", "FIRST BYTES"}};
+    for (const auto& c : b.connections)
+      rows.push_back({Fixed(c.t_ms / 1000, 3), c.protocol,
+                      Cell(c.address + ":" + std::to_string(c.port)), Cell(c.name),
+                      std::to_string(c.bytes), Cell(c.first_bytes, 60)});
+    AppendRows(rows, out, {0, 4});
+  }
+  if (!b.events.empty()) {
+    out += "\nTimeline (" + std::to_string(b.events.size()) + " events" +
+           (b.events.size() > kMaxTimelineRows
+                ? ", first " + std::to_string(kMaxTimelineRows) + "; all in --format json"
+                : "") +
+           "):\n";
+    std::vector<Row> rows = {{"TIME", "PID", "PROCESS", "EVENT"}};
+    for (size_t i = 0; i < b.events.size() && i < kMaxTimelineRows; ++i) {
+      const auto& e = b.events[i];
+      rows.push_back(
+          {Fixed(e.t_ms / 1000, 3), std::to_string(e.pid), Cell(e.comm), Cell(EventText(e), 100)});
+    }
+    AppendRows(rows, out, {0, 1});
+  }
+  if (!b.output.empty()) {
+    out += "\nOutput (head):\n";
+    for (std::string_view line : SplitLines(b.output)) out += "  " + Cell(line, 160) + "\n";
+  }
+}
+
 void AppendResult(const model::ScanResult& r, bool list_packages, std::string& out) {
   // The header is built from untrusted strings too.
   out += ReplaceControls(Header(r)) + "\n";
@@ -180,6 +262,7 @@ void AppendResult(const model::ScanResult& r, bool list_packages, std::string& o
     if (r.vulnerabilities.empty() && r.detections.empty())
       out += "\nNo vulnerabilities or contraband found.\n";
     AppendFindings(r, out);
+    if (r.behavior) AppendBehavior(*r.behavior, out);
     AppendDiagnostics(r, out);
     return;
   }
@@ -199,6 +282,7 @@ void AppendResult(const model::ScanResult& r, bool list_packages, std::string& o
                     p->layer.index >= 0 ? std::to_string(p->layer.index) : "-"});
   AppendRows(rows, out);
   AppendFindings(r, out);
+  if (r.behavior) AppendBehavior(*r.behavior, out);
   AppendDiagnostics(r, out);
 }
 

@@ -11,11 +11,9 @@
 #include <tuple>
 
 #include "base/file.h"
-#include "base/pipe_stream.h"
 #include "catalog/catalogers.h"
 #include "catalog/os_release.h"
 #include "catalog/relations.h"
-#include "layer/decompress.h"
 #include "layer/merge.h"
 #include "store/layer_cache.h"
 #include "vuln/suppress.h"
@@ -45,28 +43,7 @@ Result<layer::LayerResult> AnalyzeLayerBlob(std::unique_ptr<ByteStream> blob,
                                             const std::vector<const layer::Analyzer*>& analyzers,
                                             const Limits& limits) {
   std::string what = "layer " + std::to_string(index + 1) + " (" + layer.location + ")";
-  std::unique_ptr<ByteStream> stream = std::move(blob);
-  if (!layer.digest.empty() && !layer.blob_checked)
-    stream = std::make_unique<HashingStream>(std::move(stream), layer.digest, what + " blob");
-  layer::Compression compression;
-  CUSTOMS_ASSIGN_OR_RETURN(stream,
-                           layer::OpenDecompressed(std::move(stream), limits, what, &compression));
-  // An uncompressed blob whose digest is its diff_id was verified above;
-  // everything else is hashed once more as it leaves the decompressor. The
-  // work is split over two threads: reading, the blob hash and inflating on
-  // one (PipeStream's producer), the diff_id hash and the tar walk on this
-  // one; an uncompressed blob is read and hashed there while this thread
-  // walks the tar.
-  bool verified = compression == layer::Compression::kNone && layer.digest == layer.diff_id &&
-                  !layer.digest.empty();
-  if (compression == layer::Compression::kNone) {
-    if (!verified)
-      stream = std::make_unique<HashingStream>(std::move(stream), layer.diff_id, what + " diff_id");
-    stream = std::make_unique<PipeStream>(std::move(stream));
-  } else {
-    stream = std::make_unique<PipeStream>(std::move(stream));
-    stream = std::make_unique<HashingStream>(std::move(stream), layer.diff_id, what + " diff_id");
-  }
+  CUSTOMS_ASSIGN_OR_RETURN(auto stream, image::OpenLayerTar(std::move(blob), layer, what, limits));
   layer::TarEntryReader entries(*stream, limits, what);
   return layer::WalkLayer(entries, analyzers, layer.diff_id.str());
 }
@@ -309,6 +286,27 @@ Result<VulnScanNotices> MatchVulnerabilities(std::vector<model::ScanResult>& res
   notices.warnings.erase(std::unique(notices.warnings.begin(), notices.warnings.end()),
                          notices.warnings.end());
   return notices;
+}
+
+Status AddBehavior(std::vector<model::ScanResult>& results, const std::string& image_arg,
+                   const sandbox::SandboxOptions& options) {
+  CUSTOMS_ASSIGN_OR_RETURN(sandbox::SandboxRun run, sandbox::RunSandbox(image_arg, options),
+                           "sandbox");
+  model::ScanResult* target = results.empty() ? nullptr : &results[0];
+  for (auto& r : results)
+    if (r.image.config_digest == run.image.config_digest) {
+      target = &r;
+      break;
+    }
+  if (target == nullptr) {
+    results.emplace_back();
+    target = &results.back();
+    target->image = run.image;
+  }
+  for (auto& d : run.detections) target->detections.push_back(std::move(d));
+  detect::SortDetections(target->detections);
+  target->behavior = std::move(run.report);
+  return Status::Ok();
 }
 
 }  // namespace customs::scan

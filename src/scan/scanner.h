@@ -14,6 +14,7 @@
 #include "image/source.h"
 #include "layer/walker.h"
 #include "model/scan_result.h"
+#include "sandbox/sandbox.h"
 #include "vuln/matcher.h"
 
 namespace customs::scan {
@@ -79,6 +80,12 @@ Result<std::vector<std::string>> ApplyContrabandAllowList(
 // bad package database is a diagnostic in an otherwise complete result.
 Result<std::vector<model::ScanResult>> ScanImage(const std::string& image_arg,
                                                  const ScanOptions& options);
+
+// Runs the image in the sandbox (`--scanners behavior`) and adds what it
+// did to the result of the platform that ran (the first): its behaviour
+// report, and its verdicts among the detections.
+Status AddBehavior(std::vector<model::ScanResult>& results, const std::string& image_arg,
+                   const sandbox::SandboxOptions& options);
 
 // Analyzes one layer blob: verifies the blob digest (when known) and the
 // diff_id while decompressing, and walks the tar once.

@@ -57,7 +57,9 @@ auto Fields(Io& io, T& v) {
 
 template <typename Io, Is<layer::FileInfo> T>
 auto Fields(Io& io, T& v) {
-  auto& [path, type, size, mode, uid, gid, link_target] = v;
+  // typeflag is not stored: only the sandbox's rootfs writer reads it, from
+  // the tar itself, so the cache format stays as it was.
+  [[maybe_unused]] auto& [path, type, size, mode, uid, gid, link_target, typeflag] = v;
   return io(path, type, size, mode, uid, gid, link_target);
 }
 

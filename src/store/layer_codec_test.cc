@@ -219,7 +219,8 @@ TEST(LayerCodecTest, FullResultSetsEveryField) {
                  package_licenses.empty() || detections.empty() || diagnostics.empty());
   }
   {
-    auto& [path, type, size, mode, uid, gid, link_target] = r.files[0];
+    // typeflag is deliberately not encoded (see layer_codec.cc).
+    [[maybe_unused]] auto& [path, type, size, mode, uid, gid, link_target, typeflag] = r.files[0];
     ExpectNonDefault("FileInfo", path, type, size, mode, uid, gid, link_target);
   }
   {

@@ -410,25 +410,6 @@ Result<int64_t> ParseInt(std::string_view text, std::string_view what) {
   return value;
 }
 
-Status ErrnoStatus(int err, std::string message) {
-  message += ": ";
-  message += std::strerror(err);
-  switch (err) {
-    case ENOENT:
-    case ENOTDIR:
-      return NotFound(std::move(message));
-    case EACCES:
-    case EPERM:
-    case EROFS:
-      return PermissionDenied(std::move(message));
-    case ENOSPC:
-    case EDQUOT:
-      return ResourceExhausted(std::move(message));
-    default:
-      return InvalidArgument(std::move(message));
-  }
-}
-
 // "file:/abs/path?immutable=1" with the path escaped as the URI needs.
 std::string ImmutableUri(const std::filesystem::path& path) {
   static constexpr char kHex[] = "0123456789ABCDEF";
