@@ -67,9 +67,20 @@ std::optional<int> WaitUntil(pid_t pid, Clock::time_point deadline) {
   while (true) {
     int status = 0;
     pid_t r = ::waitpid(pid, &status, WNOHANG);
-    if (r == pid || (r < 0 && errno == ECHILD)) {
+    if (r == pid) {
       if (pidfd >= 0) ::close(pidfd);
-      return r == pid ? status : 0;
+      return status;
+    }
+    if (r < 0 && errno == ECHILD) {
+      // Not our child (a runtime whose init we did not inherit): it has
+      // ended when its pidfd is readable or the pid is gone; the status is
+      // not ours to know.
+      pollfd p{pidfd, POLLIN, 0};
+      bool ended = pidfd >= 0 ? ::poll(&p, 1, 0) > 0 : ::kill(pid, 0) != 0 && errno == ESRCH;
+      if (ended) {
+        if (pidfd >= 0) ::close(pidfd);
+        return 0;
+      }
     }
     auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
     if (left.count() <= 0) {
@@ -210,17 +221,22 @@ class Reaper {
  public:
   static Result<Reaper> Start(const std::string& exe, const std::string& runtime,
                               const std::string& state, const std::string& id,
-                              const std::string& bundle, std::chrono::milliseconds deadline) {
+                              const std::string& bundle) {
     UniqueFd r, w;
     CUSTOMS_TRY(MakePipe(r, w));
     CUSTOMS_ASSIGN_OR_RETURN(
-        pid_t pid, SpawnProcess({exe, std::string(kReaperCommand), runtime, state, id, bundle,
-                                 std::to_string(deadline.count())},
+        pid_t pid, SpawnProcess({exe, std::string(kReaperCommand), runtime, state, id, bundle},
                                 r.get(), -1, 2));
     Reaper reaper;
     reaper.pid_ = pid;
     reaper.pipe_ = std::move(w);
     return reaper;
+  }
+  // The container is starting: if customs is still there after `limit`,
+  // the reaper stops the container itself.
+  void Running(std::chrono::milliseconds limit) {
+    std::string line = "run " + std::to_string(limit.count()) + "\n";
+    if (pipe_.valid()) (void)!::write(pipe_.get(), line.data(), line.size());
   }
   // Cleanup is done: the reaper exits without touching anything.
   void Done() {
@@ -370,11 +386,8 @@ Result<SandboxRun> RunSandbox(const std::string& image_arg, const SandboxOptions
   if (::mkdir(state.state_dir.c_str(), 0700) != 0) return Internal(Errno("mkdir state"));
   state.id = "customs-" + state.bundle.substr(state.bundle.size() - 6);
   if (!options.reaper_exe.empty()) {
-    auto deadline = std::chrono::duration_cast<std::chrono::milliseconds>(
-        options.timeout + std::chrono::seconds(120));
-    CUSTOMS_ASSIGN_OR_RETURN(
-        Reaper reaper, Reaper::Start(options.reaper_exe, runtime.path, state.state_dir, state.id,
-                                     state.bundle, deadline));
+    CUSTOMS_ASSIGN_OR_RETURN(Reaper reaper, Reaper::Start(options.reaper_exe, runtime.path,
+                                                          state.state_dir, state.id, state.bundle));
     state.reaper.emplace(std::move(reaper));
   }
 
@@ -475,6 +488,9 @@ Result<SandboxRun> RunSandbox(const std::string& image_arg, const SandboxOptions
       Sinkhole::Start("/proc/" + std::to_string(init_pid) + "/ns/net", sink_options));
   sinkhole_ptr = sinkhole.get();
 
+  if (state.reaper)
+    state.reaper->Running(std::chrono::duration_cast<std::chrono::milliseconds>(
+        options.timeout + std::chrono::seconds(60)));
   Clock::time_point started = Clock::now();
   CUSTOMS_ASSIGN_OR_RETURN(ProcessRun start,
                            RunRuntime(runtime.path, state.state_dir, {"start", state.id}));
@@ -528,39 +544,45 @@ Result<SandboxRun> RunSandbox(const std::string& image_arg, const SandboxOptions
 }
 
 int RunReaper(const std::vector<std::string>& args) {
-  if (args.size() != 5) return 2;
+  if (args.size() != 4) return 2;
   const std::string& runtime = args[0];
   const std::string& state = args[1];
   const std::string& id = args[2];
   const std::string& bundle = args[3];
-  int64_t deadline_ms = std::atoll(args[4].c_str());
   // Out of customs' process group and session: a Ctrl-C or a kill of the
   // group does not stop the cleanup.
   ::setsid();
   for (int s : {SIGINT, SIGTERM, SIGHUP, SIGPIPE}) ::signal(s, SIG_IGN);
-  auto deadline = Clock::now() + std::chrono::milliseconds(deadline_ms);
+  std::optional<Clock::time_point> deadline;  // set by "run MS"
   std::string said;
-  bool killed = false;
   while (true) {
-    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+    int wait_ms = -1;
+    if (deadline)
+      wait_ms = static_cast<int>(std::max<int64_t>(
+          0,
+          std::chrono::duration_cast<std::chrono::milliseconds>(*deadline - Clock::now()).count()));
     pollfd p{0, POLLIN, 0};
-    int n = ::poll(&p, 1, killed ? -1 : static_cast<int>(std::max<int64_t>(0, left.count())));
+    int n = ::poll(&p, 1, wait_ms);
     if (n < 0 && errno == EINTR) continue;
     if (n == 0) {
-      // customs is alive but past every deadline: stop the container.
+      // customs is alive but far past the timeout: stop the container.
       KillAndDelete(runtime, state, id);
-      killed = true;
+      deadline.reset();
       continue;
     }
     char buf[64];
     ssize_t got = ::read(0, buf, sizeof buf);
     if (got < 0 && errno == EINTR) continue;
-    if (got > 0) {
-      said.append(buf, static_cast<size_t>(got));
-      if (said.find("done") != std::string::npos) return 0;
-      continue;
+    if (got <= 0) break;  // end of file: customs is gone without saying done
+    said.append(buf, static_cast<size_t>(got));
+    for (size_t nl; (nl = said.find('\n')) != std::string::npos; said.erase(0, nl + 1)) {
+      std::string_view line(said.data(), nl);
+      if (line == "done") return 0;
+      if (line.substr(0, 4) == "run ")
+        deadline = Clock::now() +
+                   std::chrono::milliseconds(std::atoll(std::string(line.substr(4)).c_str()));
     }
-    break;  // end of file: customs is gone without saying done
+    if (said.size() > 256) said.clear();
   }
   KillAndDelete(runtime, state, id);
   (void)RemoveTree(bundle);

@@ -74,12 +74,12 @@ Result<RuntimeInfo> CheckSandboxHost(const std::string& runtime);
 // in the sandbox and judges what it did.
 Result<SandboxRun> RunSandbox(const std::string& image_arg, const SandboxOptions& options);
 
-// The reaper: `customs __sandbox-reaper RUNTIME STATE_DIR ID BUNDLE_DIR
-// DEADLINE_MS`, started by RunSandbox with a pipe on stdin. It leaves the
-// process group, ignores terminal signals and waits: "done" on the pipe
-// ends it; end of file (customs died) makes it kill and delete the
-// container and remove the bundle; past the deadline it kills the
-// container. Returns the exit code.
+// The reaper: `customs __sandbox-reaper RUNTIME STATE_DIR ID BUNDLE_DIR`,
+// started by RunSandbox with a pipe on stdin. It leaves the process group,
+// ignores terminal signals and waits for lines: "run MS" when the container
+// starts (past MS it kills the container itself), "done" ends it; end of
+// file (customs died) makes it kill and delete the container and remove the
+// bundle. Returns the exit code.
 int RunReaper(const std::vector<std::string>& args);
 inline constexpr std::string_view kReaperCommand = "__sandbox-reaper";
 
