@@ -60,13 +60,13 @@ Result<std::string> ReadFile(const std::string& path, size_t max_bytes) {
   return out;
 }
 
-Status WriteFileAtomic(const std::string& path, std::string_view content) {
+Status WriteFileAtomic(const std::string& path, std::string_view content, mode_t mode) {
   // A device or a pipe (-o /dev/null, -o /dev/stdout) is written to, never
   // replaced by a regular file.
   struct stat st {};
   bool special = ::stat(path.c_str(), &st) == 0 && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode);
   std::string tmp = special ? path : path + ".tmp." + std::to_string(::getpid());
-  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
   if (fd < 0) return PermissionDenied(Errno("cannot create", tmp));
   size_t done = 0;
   while (done < content.size()) {

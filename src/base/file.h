@@ -1,6 +1,8 @@
 // Reading local files with a size bound. Impure: these touch the filesystem.
 #pragma once
 
+#include <sys/types.h>
+
 #include <cstdint>
 #include <string>
 
@@ -12,7 +14,8 @@ namespace customs {
 Result<std::string> ReadFile(const std::string& path, size_t max_bytes);
 // Writes atomically (temp file in the same directory, then rename); a
 // device or FIFO at `path` (-o /dev/null) is written in place instead.
-Status WriteFileAtomic(const std::string& path, std::string_view content);
+// `mode` is the new file's permission bits.
+Status WriteFileAtomic(const std::string& path, std::string_view content, mode_t mode = 0644);
 // customs' cache directory: $XDG_CACHE_HOME/customs when XDG_CACHE_HOME is
 // absolute, else ~/.cache/customs (./.cache/customs without HOME).
 std::string UserCacheDir();

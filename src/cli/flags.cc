@@ -58,6 +58,23 @@ void AddScannersFlag(CLI::App* cmd, CommonFlags& f) {
       ->capture_default_str();
 }
 
+Result<scan::ScanOptions> MakeScanOptions(const CommonFlags& f) {
+  scan::ScanOptions options;
+  if (f.platform == "all") {
+    options.platform.all = true;
+  } else {
+    CUSTOMS_ASSIGN_OR_RETURN(options.platform.platform, image::ParsePlatform(f.platform),
+                             "--platform");
+  }
+  options.platform.explicit_platform = f.platform != "linux/amd64";
+  options.limits.max_layer_expanded_bytes = f.max_layer_bytes;
+  options.limits.max_expansion_ratio = f.max_ratio;
+  options.limits.max_layer_entries = f.max_entries;
+  options.parallelism = f.parallel;
+  CUSTOMS_TRY(ConfigureRegistry(f, options));
+  return options;
+}
+
 void AddSandboxFlags(CLI::App* cmd, SandboxFlags& f) {
   cmd->add_option("--timeout", f.timeout,
                   "stop the container after this long (30s, 2m); every process is killed")
@@ -101,8 +118,9 @@ Result<sandbox::SandboxOptions> MakeSandboxOptions(const SandboxFlags& f,
   o.process.user = f.user;
   o.work_dir = f.work_dir;
   o.monitor = !f.no_monitor;
+  // One platform runs: with --platform all, the default one.
   o.platform = scan.platform;
-  o.platform.all = false;
+  if (o.platform.all) o.platform = image::PlatformRequest{};
   o.image_limits = scan.limits;
   o.registry = scan.registry;
   // The reaper is this very program.

@@ -75,6 +75,10 @@ struct CommonFlags {
   SandboxFlags sandbox;  // --scanners behavior
 };
 
+// How images are read, as the flags say: --platform, the --max-* limits,
+// --parallel, registry access and caches (ConfigureRegistry).
+Result<scan::ScanOptions> MakeScanOptions(const CommonFlags& f);
+
 void AddSandboxFlags(CLI::App* cmd, SandboxFlags& f);
 // The sandbox options from the flags; image access (platform, limits,
 // registry) as the scan options say; times count from `start`.

@@ -106,7 +106,7 @@ Result<scan::VulnScanNotices> RunMatch(const CommonFlags& f, const std::string& 
 
 Result<std::vector<model::ScanResult>> RunScan(const CommonFlags& f, bool detect,
                                                std::chrono::steady_clock::time_point start) {
-  scan::ScanOptions options;
+  CUSTOMS_ASSIGN_OR_RETURN(scan::ScanOptions options, MakeScanOptions(f));
   if (detect) {
     options.detect.malware = HasScanner(f, "malware");
     options.detect.secret = HasScanner(f, "secret");
@@ -115,18 +115,6 @@ Result<std::vector<model::ScanResult>> RunScan(const CommonFlags& f, bool detect
     options.detect.hash_lists = f.hashes;
     options.detect.clamav_db = f.clamav_db;
   }
-  if (f.platform == "all") {
-    options.platform.all = true;
-  } else {
-    CUSTOMS_ASSIGN_OR_RETURN(options.platform.platform, image::ParsePlatform(f.platform),
-                             "--platform");
-  }
-  options.platform.explicit_platform = f.platform != "linux/amd64";
-  options.limits.max_layer_expanded_bytes = f.max_layer_bytes;
-  options.limits.max_expansion_ratio = f.max_ratio;
-  options.limits.max_layer_entries = f.max_entries;
-  options.parallelism = f.parallel;
-  CUSTOMS_TRY(ConfigureRegistry(f, options));
   CUSTOMS_ASSIGN_OR_RETURN(auto results, scan::ScanImage(f.image, options));
   if (detect && HasScanner(f, "behavior")) {
     CUSTOMS_ASSIGN_OR_RETURN(auto sandbox_options, MakeSandboxOptions(f.sandbox, options, start));

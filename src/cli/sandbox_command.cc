@@ -17,19 +17,9 @@ struct SandboxCommandFlags {
 };
 
 int Run(const SandboxCommandFlags& f, std::chrono::steady_clock::time_point start) {
-  scan::ScanOptions scan_options;
-  if (f.common.platform != "all") {
-    auto platform = image::ParsePlatform(f.common.platform);
-    if (!platform.ok()) return Fail(platform.status().WithContext("--platform"));
-    scan_options.platform.platform = *platform;
-    scan_options.platform.explicit_platform = f.common.platform != "linux/amd64";
-  }
-  scan_options.limits.max_layer_expanded_bytes = f.common.max_layer_bytes;
-  scan_options.limits.max_expansion_ratio = f.common.max_ratio;
-  scan_options.limits.max_layer_entries = f.common.max_entries;
-  Status configured = ConfigureRegistry(f.common, scan_options);
-  if (!configured.ok()) return Fail(configured);
-  auto options = MakeSandboxOptions(f.sandbox, scan_options, start);
+  auto scan_options = MakeScanOptions(f.common);
+  if (!scan_options.ok()) return Fail(scan_options.status());
+  auto options = MakeSandboxOptions(f.sandbox, *scan_options, start);
   if (!options.ok()) return Fail(options.status());
   auto run = sandbox::RunSandbox(f.common.image, *options);
   if (!run.ok()) return Fail(run.status());

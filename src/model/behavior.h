@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace customs::model {
@@ -36,6 +37,19 @@ struct BehaviorEvent {
   bool truncated = false;  // a string or list was cut at its bound
   std::string error;       // an argument that could not be read, and why
 };
+
+// The inode of a socket fd's target as /proc/PID/fd shows it
+// ("socket:[12345]" -> 12345); 0 for anything else.
+inline uint64_t SocketInode(std::string_view fd_target) {
+  if (fd_target.size() < 10 || fd_target.substr(0, 8) != "socket:[" || fd_target.back() != ']')
+    return 0;
+  uint64_t v = 0;
+  for (char c : fd_target.substr(8, fd_target.size() - 9)) {
+    if (c < '0' || c > '9' || v > (UINT64_MAX - 9) / 10) return 0;
+    v = v * 10 + static_cast<uint64_t>(c - '0');
+  }
+  return v;
+}
 
 // A DNS query the sinkhole answered.
 struct DnsQueryRecord {

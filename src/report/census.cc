@@ -1,7 +1,6 @@
 #include "report/census.h"
 
 #include <algorithm>
-#include <cstdio>
 #include <nlohmann/json.hpp>
 #include <string_view>
 #include <vector>
@@ -12,12 +11,6 @@ namespace customs::report {
 namespace {
 
 using OJson = nlohmann::ordered_json;
-
-std::string Format(const char* format, double value) {
-  char buf[64];
-  std::snprintf(buf, sizeof(buf), format, value);
-  return buf;
-}
 
 std::string Count(int64_t n) { return std::to_string(n); }
 

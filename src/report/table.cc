@@ -2,7 +2,6 @@
 // scripts line up as long as the terminal shows one cell per code point.
 #include <algorithm>
 #include <array>
-#include <cstdio>
 #include <map>
 #include <string_view>
 #include <tuple>
@@ -178,12 +177,6 @@ void AppendFindings(const model::ScanResult& r, std::string& out) {
 
 void AppendDiagnostics(const model::ScanResult& r, std::string& out);
 
-std::string Fixed(double v, int decimals) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.*f", decimals, v);
-  return buf;
-}
-
 // The timeline line of one event: what it did, in words.
 std::string EventText(const model::BehaviorEvent& e) {
   std::string what = e.syscall;
@@ -211,11 +204,11 @@ void AppendBehavior(const model::BehaviorReport& b, std::string& out) {
   std::string ended = b.timed_out     ? "stopped at the timeout"
                       : b.signal != 0 ? "killed by signal " + std::to_string(b.signal)
                                       : "exited " + std::to_string(b.exit_code);
-  out += "  " + ended + " after " + Fixed(b.wall_ms / 1000, 2) + " s; first exec at " +
-         Fixed(b.first_exec_ms / 1000, 3) + " s; CPU " +
-         (b.cpu_ms >= 0 ? Fixed(b.cpu_ms / 1000, 2) + " s" : "unknown") + "; peak memory " +
+  out += "  " + ended + " after " + Format("%.2f", b.wall_ms / 1000) + " s; first exec at " +
+         Format("%.3f", b.first_exec_ms / 1000) + " s; CPU " +
+         (b.cpu_ms >= 0 ? Format("%.2f", b.cpu_ms / 1000) + " s" : "unknown") + "; peak memory " +
          (b.peak_memory_bytes >= 0
-              ? Fixed(static_cast<double>(b.peak_memory_bytes) / (1 << 20), 1) + " MiB"
+              ? Format("%.1f", static_cast<double>(b.peak_memory_bytes) / (1 << 20)) + " MiB"
               : "unknown") +
          "\n";
   for (const auto& note : b.notes) out += "  note: " + ReplaceControls(note) + "\n";
@@ -223,14 +216,14 @@ void AppendBehavior(const model::BehaviorReport& b, std::string& out) {
     out += "\nDNS queries (" + std::to_string(b.dns.size()) + "):\n";
     std::vector<Row> rows = {{"TIME", "NAME", "TYPE", "ANSWER"}};
     for (const auto& q : b.dns)
-      rows.push_back({Fixed(q.t_ms / 1000, 3), Cell(q.name), Cell(q.type), Cell(q.answer)});
+      rows.push_back({Format("%.3f", q.t_ms / 1000), Cell(q.name), Cell(q.type), Cell(q.answer)});
     AppendRows(rows, out, {0});
   }
   if (!b.connections.empty()) {
     out += "\nConnections taken by the sinkhole (" + std::to_string(b.connections.size()) + "):\n";
     std::vector<Row> rows = {{"TIME", "PROTO", "DESTINATION", "NAME", "BYTES", "FIRST BYTES"}};
     for (const auto& c : b.connections)
-      rows.push_back({Fixed(c.t_ms / 1000, 3), c.protocol,
+      rows.push_back({Format("%.3f", c.t_ms / 1000), c.protocol,
                       Cell(c.address + ":" + std::to_string(c.port)), Cell(c.name),
                       std::to_string(c.bytes), Cell(c.first_bytes, 60)});
     AppendRows(rows, out, {0, 4});
@@ -244,8 +237,8 @@ void AppendBehavior(const model::BehaviorReport& b, std::string& out) {
     std::vector<Row> rows = {{"TIME", "PID", "PROCESS", "EVENT"}};
     for (size_t i = 0; i < b.events.size() && i < kMaxTimelineRows; ++i) {
       const auto& e = b.events[i];
-      rows.push_back(
-          {Fixed(e.t_ms / 1000, 3), std::to_string(e.pid), Cell(e.comm), Cell(EventText(e), 100)});
+      rows.push_back({Format("%.3f", e.t_ms / 1000), std::to_string(e.pid), Cell(e.comm),
+                      Cell(EventText(e), 100)});
     }
     AppendRows(rows, out, {0, 1});
   }

@@ -1,6 +1,7 @@
 #include "report/text.h"
 
 #include <algorithm>
+#include <cstdio>
 
 namespace customs::report {
 
@@ -42,6 +43,12 @@ void AppendRows(const std::vector<Row>& rows, std::string& out, const std::vecto
     while (!line.empty() && line.back() == ' ') line.pop_back();
     out += line + "\n";
   }
+}
+
+std::string Format(const char* format, double value) {
+  char buf[64];
+  std::snprintf(buf, sizeof(buf), format, value);
+  return buf;
 }
 
 }  // namespace customs::report

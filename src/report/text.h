@@ -22,6 +22,9 @@ size_t CodePoints(std::string_view s);
 // "-" for an empty value.
 std::string Cell(std::string_view s, size_t max = kMaxCellCodePoints);
 
+// `value` printed with a printf format for one double ("%.1f").
+std::string Format(const char* format, double value);
+
 // Rows of equal length, columns padded to their widest cell plus two
 // spaces; the columns listed in `right` are right-aligned (numbers).
 void AppendRows(const std::vector<Row>& rows, std::string& out,

@@ -347,10 +347,7 @@ void DescribeSocket(Tracee& t, int fd, model::BehaviorEvent* ev) {
     if (fstat(copy.get(), &st) == 0 && S_ISSOCK(st.st_mode)) ev->socket_inode = st.st_ino;
   }
   if (ev->socket_inode == 0) {
-    std::string link = t.Link("fd/" + std::to_string(fd));
-    if (link.rfind("socket:[", 0) == 0 && link.back() == ']') {
-      ev->socket_inode = std::strtoull(link.c_str() + 8, nullptr, 10);
-    }
+    ev->socket_inode = model::SocketInode(t.Link("fd/" + std::to_string(fd)));
   }
 }
 

@@ -46,20 +46,6 @@ double MsSince(Clock::time_point t0, Clock::time_point t) {
 
 std::string Errno(std::string_view what) { return std::string(what) + ": " + std::strerror(errno); }
 
-Status WriteSmallFile(const std::string& path, std::string_view content, mode_t mode) {
-  UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, mode));
-  if (!fd.valid()) return Internal(Errno("cannot create " + path));
-  size_t done = 0;
-  while (done < content.size()) {
-    ssize_t n = ::write(fd.get(), content.data() + done, content.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return Internal(Errno("cannot write " + path));
-    done += static_cast<size_t>(n);
-  }
-  if (::fchmod(fd.get(), mode) != 0) return Internal(Errno("cannot chmod " + path));
-  return Status::Ok();
-}
-
 // Waits for `pid` until `deadline`; the wait status, or nullopt at the
 // deadline.
 std::optional<int> WaitUntil(pid_t pid, Clock::time_point deadline) {
@@ -407,11 +393,11 @@ Result<SandboxRun> RunSandbox(const std::string& image_arg, const SandboxOptions
                                         passwd.ok() ? *passwd : "", group.ok() ? *group : ""));
   report.command = process.args;
 
-  CUSTOMS_TRY(WriteSmallFile(state.bundle + "/resolv.conf", "nameserver 10.0.2.3\n", 0644));
-  CUSTOMS_TRY(WriteSmallFile(state.bundle + "/hosts",
-                             "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n"
-                             "127.0.1.1\tsandbox\n",
-                             0644));
+  CUSTOMS_TRY(WriteFileAtomic(state.bundle + "/resolv.conf", "nameserver 10.0.2.3\n", 0644));
+  CUSTOMS_TRY(WriteFileAtomic(state.bundle + "/hosts",
+                              "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n"
+                              "127.0.1.1\tsandbox\n",
+                              0644));
 
   // The monitor answers from before the entrypoint starts; the sinkhole
   // joins once the container's network namespace exists.
@@ -443,8 +429,8 @@ Result<SandboxRun> RunSandbox(const std::string& image_arg, const SandboxOptions
   config_options.hosts = state.bundle + "/hosts";
   config_options.cgroups_path = "/customs/" + state.id;
   if (monitor) config_options.seccomp = SeccompNotifyConfig(listener);
-  CUSTOMS_TRY(WriteSmallFile(state.bundle + "/config.json",
-                             DumpJson(BuildRuntimeConfig(process, config_options), 1), 0600));
+  CUSTOMS_TRY(WriteFileAtomic(state.bundle + "/config.json",
+                              DumpJson(BuildRuntimeConfig(process, config_options), 1), 0600));
 
   // The container's init becomes our child once `runc create` exits, so
   // that its exit status can be waited for.

@@ -156,17 +156,6 @@ void JudgeMiner(const BehaviorReport& r, std::vector<Detection>& out) {
   out.push_back(std::move(d));
 }
 
-uint64_t SocketInode(std::string_view fd_target) {
-  // "socket:[12345]"
-  if (fd_target.substr(0, 8) != "socket:[" || fd_target.back() != ']') return 0;
-  uint64_t v = 0;
-  for (char c : fd_target.substr(8, fd_target.size() - 9)) {
-    if (c < '0' || c > '9') return 0;
-    v = v * 10 + static_cast<uint64_t>(c - '0');
-  }
-  return v;
-}
-
 void JudgeReverseShell(const BehaviorReport& r, std::vector<Detection>& out) {
   std::map<uint64_t, const BehaviorEvent*> connected;
   for (const auto& e : r.events)
@@ -178,7 +167,7 @@ void JudgeReverseShell(const BehaviorReport& r, std::vector<Detection>& out) {
     bool socket_stdio = false;
     std::vector<std::string> fds;
     for (size_t fd = 0; fd < e.stdio.size() && fd < 3; ++fd) {
-      uint64_t inode = SocketInode(e.stdio[fd]);
+      uint64_t inode = model::SocketInode(e.stdio[fd]);
       if (inode == 0) continue;
       socket_stdio = true;
       fds.push_back(std::to_string(fd));
