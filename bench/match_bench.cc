@@ -7,7 +7,10 @@
 //   current  the highest version any of its advisories names, as in an
 //            image kept up to date: affected only by unfixed advisories.
 //
-//   customs_match_bench DB OSV_DIR [N=10000] [RUNS=7] [worst|current]
+//   customs_match_bench DB OSV_DIR [N=10000] [RUNS=7] [worst|current] [THREADS=0]
+//
+// THREADS is MatchOptions::threads: 0 for the default (one per core, at
+// most 2), 1 for a single thread.
 //
 // Prints each run's wall time and the median; no pass/fail.
 #include <algorithm>
@@ -45,6 +48,8 @@ int main(int argc, char** argv) {
   size_t n = argc > 3 ? std::strtoul(argv[3], nullptr, 10) : 10000;
   int runs = argc > 4 ? std::atoi(argv[4]) : 7;
   std::string mode = argc > 5 ? argv[5] : "worst";
+  customs::vuln::MatchOptions options;
+  options.threads = argc > 6 ? std::atoi(argv[6]) : 0;
   if (mode != "worst" && mode != "current") {
     std::fprintf(stderr, "mode must be worst or current, not %s\n", mode.c_str());
     return 2;
@@ -110,7 +115,7 @@ int main(int argc, char** argv) {
   size_t found = 0;
   for (int run = 0; run < runs; ++run) {
     auto start = std::chrono::steady_clock::now();
-    auto out = customs::vuln::MatchPackages(*db, {}, packages);
+    auto out = customs::vuln::MatchPackages(*db, {}, packages, options);
     double ms =
         std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
     if (!out.ok()) {

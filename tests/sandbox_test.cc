@@ -18,6 +18,7 @@
 #include <netinet/in.h>
 #include <signal.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -71,14 +72,18 @@ class SandboxTest : public ::testing::Test {
     return images_[key] = testing::SandboxImageRef(dir);
   }
 
-  // Runs `customs sandbox ARGS -f json` and returns results[0].
+  // Runs `customs sandbox ARGS -f json` and returns results[0]. Without a
+  // --rootfs-cache in ARGS, with --no-rootfs-cache (never the system's
+  // /var/cache).
   static Json Sandbox(const std::string& args, int expect_exit = 0) {
     std::string out_file = dir_ + "/out.json";
     fs::remove(out_file);
     std::string log;
-    int rc = testing::Run(
-        testing::CustomsBinary() + " sandbox -f json -o '" + out_file + "' " + args + " 2>&1",
-        &log);
+    std::string cache =
+        args.find("--rootfs-cache") == std::string::npos ? "--no-rootfs-cache " : "";
+    int rc = testing::Run(testing::CustomsBinary() + " sandbox -f json -o '" + out_file + "' " +
+                              cache + args + " 2>&1",
+                          &log);
     EXPECT_EQ(rc, expect_exit) << args << "\n" << log;
     auto text = ReadFile(out_file, 64 << 20);
     if (!text.ok()) return Json();
@@ -265,8 +270,8 @@ TEST_F(SandboxTest, KilledCustomsLeavesNothingRunning) {
     std::string exe = testing::CustomsBinary();
     std::string dir_flag = "--sandbox-dir=" + work;
     std::string image = Image("sleeper");
-    ::execl(exe.c_str(), exe.c_str(), "sandbox", "--timeout", "120s", dir_flag.c_str(),
-            image.c_str(), nullptr);
+    ::execl(exe.c_str(), exe.c_str(), "sandbox", "--no-rootfs-cache", "--timeout", "120s",
+            dir_flag.c_str(), image.c_str(), nullptr);
     ::_exit(127);
   }
   // Wait for the container's processes (the sleeper and its child).
@@ -290,11 +295,13 @@ TEST_F(SandboxTest, KilledCustomsLeavesNothingRunning) {
 TEST_F(SandboxTest, ScanWithBehaviorMergesTheVerdicts) {
   std::string out_file = dir_ + "/scan.json";
   std::string log;
-  ASSERT_EQ(testing::Run(testing::CustomsBinary() +
-                             " scan --scanners config,behavior --timeout 20s -f json -o '" +
-                             out_file + "' " + Image("miner") + " 2>&1",
-                         &log),
-            0)
+  ASSERT_EQ(
+      testing::Run(
+          testing::CustomsBinary() +
+              " scan --scanners config,behavior --no-rootfs-cache --timeout 20s -f json -o '" +
+              out_file + "' " + Image("miner") + " 2>&1",
+          &log),
+      0)
       << log;
   auto doc = ParseJson(*ReadFile(out_file, 64 << 20), "scan", 64 << 20);
   ASSERT_TRUE(doc.ok());
@@ -304,25 +311,107 @@ TEST_F(SandboxTest, ScanWithBehaviorMergesTheVerdicts) {
   EXPECT_EQ(r["verdict"], "malicious");
 }
 
+// Every path of a tree with what a run could change about it.
+std::map<std::string, std::string> Snapshot(const std::string& root) {
+  std::map<std::string, std::string> out;
+  std::error_code ec;
+  for (auto it = fs::recursive_directory_iterator(root, ec); !ec && it != end(it);
+       it.increment(ec)) {
+    struct stat st {};
+    if (::lstat(it->path().c_str(), &st) != 0) continue;
+    out[it->path().string().substr(root.size())] =
+        std::to_string(st.st_mode) + " " + std::to_string(st.st_uid) + " " +
+        std::to_string(st.st_size) + " " + std::to_string(st.st_mtim.tv_sec) + "." +
+        std::to_string(st.st_mtim.tv_nsec) + " " + std::to_string(st.st_ctim.tv_sec) + "." +
+        std::to_string(st.st_ctim.tv_nsec);
+  }
+  return out;
+}
+
+TEST_F(SandboxTest, SecondRunComesFromTheRootfsCacheUnchanged) {
+  std::string cache = dir_ + "/rootfs-cache";
+  std::string work = dir_ + "/work-cache";
+  fs::create_directories(work);
+  std::string flags = "--timeout 20s --rootfs-cache '" + cache + "' --sandbox-dir '" + work + "' ";
+  auto notes = [](const Json& r) {
+    std::string all;
+    for (const auto& n : r["behavior"]["notes"]) all += n.get<std::string>() + "\n";
+    return all;
+  };
+  // The cron writer tries to write into the root: the root must stay as it was.
+  Json first = Sandbox(flags + Image("cron"));
+  EXPECT_FALSE(Rules(first).empty());
+  EXPECT_THAT(Rules(first), ::testing::Each("behavior-persistence"));
+  EXPECT_THAT(notes(first), ::testing::Not(HasSubstr("unpacked-layer cache")));
+  std::vector<std::string> entries;
+  for (const auto& e : fs::directory_iterator(cache))
+    if (e.is_directory()) entries.push_back(e.path().filename());
+  ASSERT_EQ(entries.size(), 1u) << "one complete entry, no temporaries";
+  EXPECT_EQ(entries[0].size(), 64u);
+  std::string tree = cache + "/" + entries[0] + "/rootfs";
+  EXPECT_TRUE(fs::exists(tree + "/usr/local/bin/cron"));
+  EXPECT_TRUE(fs::is_regular_file(tree + "/etc/resolv.conf"));  // a mount point made when built
+  EXPECT_TRUE(fs::is_directory(tree + "/run"));
+  auto before = Snapshot(tree);
+  // Nothing in the tree changed after the entry was complete (entry.json is
+  // written last, and a miss does not touch it): the first run, too, found
+  // every mount point made.
+  struct stat meta {};
+  ASSERT_EQ(::stat((cache + "/" + entries[0] + "/entry.json").c_str(), &meta), 0);
+  std::error_code ec;
+  for (auto it = fs::recursive_directory_iterator(tree, ec); !ec && it != end(it);
+       it.increment(ec)) {
+    struct stat st {};
+    ASSERT_EQ(::lstat(it->path().c_str(), &st), 0);
+    bool later = st.st_ctim.tv_sec != meta.st_ctim.tv_sec
+                     ? st.st_ctim.tv_sec > meta.st_ctim.tv_sec
+                     : st.st_ctim.tv_nsec > meta.st_ctim.tv_nsec;
+    EXPECT_FALSE(later) << it->path() << " changed by the run";
+  }
+
+  Json second = Sandbox(flags + Image("cron"));
+  EXPECT_EQ(Rules(second), Rules(first));
+  EXPECT_EQ(second["verdict"], first["verdict"]);
+  EXPECT_THAT(notes(second), HasSubstr("root filesystem from the unpacked-layer cache (built 20"));
+  EXPECT_THAT(second["behavior"]["output"].get<std::string>(), HasSubstr("Read-only file system"));
+  EXPECT_EQ(Snapshot(tree), before) << "the run changed the cached tree";
+  size_t dirs = 0;
+  for (const auto& e : fs::directory_iterator(cache)) dirs += e.is_directory() ? 1 : 0;
+  EXPECT_EQ(dirs, 1u);
+  EXPECT_TRUE(fs::is_empty(work)) << "bundle left in " << work;
+}
+
+TEST_F(SandboxTest, NoRootfsCacheLeavesNothingBehind) {
+  std::string cache = dir_ + "/unused-cache";
+  std::string work = dir_ + "/work-nocache";
+  fs::create_directories(work);
+  Json r = Sandbox("--timeout 20s --no-rootfs-cache --rootfs-cache '" + cache +
+                   "' --sandbox-dir '" + work + "' " + Image("webserver"));
+  EXPECT_EQ(r["verdict"], "clean");
+  EXPECT_FALSE(fs::exists(cache));
+  EXPECT_TRUE(fs::is_empty(work)) << "bundle left in " << work;
+}
+
 TEST_F(SandboxTest, ClearErrors) {
   std::string log;
   std::string closed = dir_ + "/closed";
   fs::create_directories(closed + "/inner");
   fs::permissions(closed, fs::perms::owner_all);
-  EXPECT_EQ(testing::Run(testing::CustomsBinary() + " sandbox --sandbox-dir '" + closed +
-                             "/inner' " + Image("webserver") + " 2>&1",
+  EXPECT_EQ(testing::Run(testing::CustomsBinary() + " sandbox --no-rootfs-cache --sandbox-dir '" +
+                             closed + "/inner' " + Image("webserver") + " 2>&1",
                          &log),
             2);
   EXPECT_THAT(log, HasSubstr(closed + " has no search permission for others"));
-  EXPECT_EQ(testing::Run(testing::CustomsBinary() + " sandbox --runtime /nonexistent/runc " +
+  EXPECT_EQ(testing::Run(testing::CustomsBinary() +
+                             " sandbox --no-rootfs-cache --runtime /nonexistent/runc " +
                              Image("webserver") + " 2>&1",
                          &log),
             2);
   EXPECT_THAT(log, HasSubstr("the OCI runtime \"/nonexistent/runc\" was not found"));
-  EXPECT_EQ(
-      testing::Run(
-          testing::CustomsBinary() + " sandbox --timeout 0s " + Image("webserver") + " 2>&1", &log),
-      2);
+  EXPECT_EQ(testing::Run(testing::CustomsBinary() + " sandbox --no-rootfs-cache --timeout 0s " +
+                             Image("webserver") + " 2>&1",
+                         &log),
+            2);
   EXPECT_THAT(log, HasSubstr("--timeout"));
 }
 

@@ -93,6 +93,13 @@ void AddSandboxFlags(CLI::App* cmd, SandboxFlags& f) {
                 "run without the seccomp monitor (no timeline, no verdicts): to measure its cost");
   cmd->add_option("--sandbox-dir", f.work_dir,
                   "where the bundle is written and removed again (default: $TMPDIR or /tmp)");
+  cmd->add_option("--rootfs-cache", f.rootfs_cache,
+                  "keep unpacked image layers here and run from them next time (root-owned, "
+                  "not group/other writable; at most 4 images or 4 GiB, least recently used "
+                  "evicted)")
+      ->capture_default_str();
+  cmd->add_flag("--no-rootfs-cache", f.no_rootfs_cache,
+                "unpack the image into the private bundle every run, and remove it after");
 }
 
 Result<sandbox::SandboxOptions> MakeSandboxOptions(const SandboxFlags& f,
@@ -117,6 +124,11 @@ Result<sandbox::SandboxOptions> MakeSandboxOptions(const SandboxFlags& f,
   o.process.env = f.env;
   o.process.user = f.user;
   o.work_dir = f.work_dir;
+  if (!f.no_rootfs_cache) {
+    if (f.rootfs_cache.empty())
+      return InvalidArgument("--rootfs-cache wants a directory (or give --no-rootfs-cache)");
+    o.rootfs_cache_dir = f.rootfs_cache;
+  }
   o.monitor = !f.no_monitor;
   // One platform runs: with --platform all, the default one.
   o.platform = scan.platform;

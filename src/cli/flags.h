@@ -40,6 +40,8 @@ struct SandboxFlags {
   int64_t pids_limit = 256;
   std::string work_dir;
   bool no_monitor = false;
+  std::string rootfs_cache = std::string(sandbox::kDefaultRootfsCacheDir);
+  bool no_rootfs_cache = false;
 };
 
 struct CommonFlags {

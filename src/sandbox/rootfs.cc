@@ -622,13 +622,36 @@ RootfsWriter::~RootfsWriter() {
   if (dir_fd_ >= 0) ::close(dir_fd_);
 }
 
-Result<std::unique_ptr<RootfsWriter>> RootfsWriter::Create(const std::string& dir,
-                                                           const RootfsOptions& options) {
+namespace {
+
+Status CheckIdRange(const std::string& dir, const RootfsOptions& options) {
   if (options.id_count < 2)
     return InvalidArgument("rootfs " + dir + ": id_count " + std::to_string(options.id_count) +
                            " leaves no nobody id (need at least 2)");
   if (uint64_t{options.uid_base} + options.id_count - 1 > UINT32_MAX)
     return InvalidArgument("rootfs " + dir + ": uid_base + id_count is past 2^32");
+  return Status::Ok();
+}
+
+}  // namespace
+
+Status CheckReachableByOthers(const std::string& dir, std::string_view what,
+                              std::string_view flag) {
+  for (std::string d = dir; !d.empty(); d = d.substr(0, d.rfind('/'))) {
+    struct stat st {};
+    if (::stat(d.c_str(), &st) == 0 && (st.st_mode & S_IXOTH) == 0)
+      return Unavailable(std::string(what) +
+                         " must be reachable by other users (the container's root is an "
+                         "unprivileged host id): " +
+                         d + " has no search permission for others; chmod o+x it or choose " +
+                         "another " + std::string(flag));
+  }
+  return Status::Ok();
+}
+
+Result<std::unique_ptr<RootfsWriter>> RootfsWriter::Create(const std::string& dir,
+                                                           const RootfsOptions& options) {
+  CUSTOMS_TRY(CheckIdRange(dir, options));
   if (::mkdir(dir.c_str(), 0700) != 0)
     return ErrnoStatus(errno, "cannot create rootfs directory " + dir);
   UniqueFd fd(::open(dir.c_str(), O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
@@ -638,6 +661,15 @@ Result<std::unique_ptr<RootfsWriter>> RootfsWriter::Create(const std::string& di
     return ErrnoStatus(errno, "cannot chown rootfs directory " + dir);
   if (::fchmodat(fd.get(), ".", 0755, 0) != 0)
     return ErrnoStatus(errno, "cannot chmod rootfs directory " + dir);
+  return std::unique_ptr<RootfsWriter>(
+      new RootfsWriter(dir, options, fd.Release()));  // new: private constructor
+}
+
+Result<std::unique_ptr<RootfsWriter>> RootfsWriter::Open(const std::string& dir,
+                                                         const RootfsOptions& options) {
+  CUSTOMS_TRY(CheckIdRange(dir, options));
+  UniqueFd fd(::open(dir.c_str(), O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+  if (fd.get() < 0) return ErrnoStatus(errno, "cannot open rootfs directory " + dir);
   return std::unique_ptr<RootfsWriter>(
       new RootfsWriter(dir, options, fd.Release()));  // new: private constructor
 }
@@ -698,6 +730,53 @@ Status RootfsWriter::MakeDirectory(const std::string& path) {
   auto fd = OpenDirInRoot(dir_fd_, rel, /*create=*/true, options_.uid_base);
   if (!fd.ok()) return std::move(fd).status().WithContext("rootfs " + dir_);
   return Status::Ok();
+}
+
+Status RootfsWriter::MakeFile(const std::string& path) {
+  CUSTOMS_ASSIGN_OR_RETURN(std::string rel, ContainerPath(path), "rootfs " + dir_);
+  if (rel.empty()) return InvalidArgument("rootfs " + dir_ + ": '" + path + "' is the root");
+  state_->stale = true;
+  for (size_t hops = 0;; ++hops) {
+    if (hops > kMaxSymlinkHops)
+      return ErrnoStatus(ELOOP, "rootfs " + dir_ + ": cannot create file '" + path + "'");
+    std::string parent(layer::ParentDir(rel));
+    std::string name(layer::BaseName(rel));
+    auto pfd = OpenDirInRoot(dir_fd_, parent, /*create=*/true, options_.uid_base);
+    if (!pfd.ok()) return std::move(pfd).status().WithContext("rootfs " + dir_);
+    struct stat st {};
+    if (::fstatat(pfd->get(), name.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0) {
+      if (!S_ISLNK(st.st_mode)) return Status::Ok();
+      char target[kMaxPathBytes + 1];
+      ssize_t n = ::readlinkat(pfd->get(), name.c_str(), target, sizeof(target));
+      if (n <= 0 || static_cast<size_t>(n) > kMaxPathBytes)
+        return ErrnoStatus(n < 0 ? errno : ENAMETOOLONG,
+                           "rootfs " + dir_ + ": cannot read symlink '" + rel + "'");
+      // A symlink that resolves (inside the root) to something: done.
+      int probe = OpenInRoot(dir_fd_, rel, O_PATH | O_CLOEXEC);
+      if (probe >= 0) {
+        ::close(probe);
+        return Status::Ok();
+      }
+      rel = layer::ResolveLinkTarget(rel, std::string_view(target, static_cast<size_t>(n)));
+      if (rel.empty()) return Status::Ok();  // the root itself
+      continue;
+    }
+    if (errno != ENOENT)
+      return ErrnoStatus(errno, "rootfs " + dir_ + ": cannot stat '" + rel + "'");
+    int fd = ::openat(pfd->get(), name.c_str(),
+                      O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC, 0644);
+    if (fd < 0) {
+      if (errno == EEXIST) continue;  // made meanwhile: look again
+      return ErrnoStatus(errno, "rootfs " + dir_ + ": cannot create file '" + rel + "'");
+    }
+    UniqueFd file(fd);
+    if (::fchown(file.get(), options_.uid_base, options_.uid_base) != 0 &&
+        (errno != EPERM || ::geteuid() == 0))
+      return ErrnoStatus(errno, "rootfs " + dir_ + ": cannot chown file '" + rel + "'");
+    if (::fchmod(file.get(), 0644) != 0)
+      return ErrnoStatus(errno, "rootfs " + dir_ + ": cannot chmod file '" + rel + "'");
+    return Status::Ok();
+  }
 }
 
 Status RemoveTree(const std::string& path) {

@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include "base/status.h"
 #include "layer/walker.h"
@@ -46,6 +47,11 @@ class RootfsWriter {
   // by uid_base:uid_base.
   static Result<std::unique_ptr<RootfsWriter>> Create(const std::string& dir,
                                                       const RootfsOptions& options);
+  // Opens the existing tree `dir` (a directory, not a symlink), written
+  // earlier with the same options (the unpacked-layer cache, rootfs_cache.h),
+  // to read files or add mount points; stats() are zero.
+  static Result<std::unique_ptr<RootfsWriter>> Open(const std::string& dir,
+                                                    const RootfsOptions& options);
   ~RootfsWriter();
   RootfsWriter(const RootfsWriter&) = delete;
   RootfsWriter& operator=(const RootfsWriter&) = delete;
@@ -59,6 +65,12 @@ class RootfsWriter {
   // Creates the directory `path` (and its parents) when missing, owned by
   // container root; an existing non-directory there is an error.
   Status MakeDirectory(const std::string& path);
+  // Creates an empty regular file `path` (mode 0644, owned by container
+  // root, parents made as MakeDirectory does) when nothing is there; a
+  // dangling symlink there is followed inside the root and its target made,
+  // as the runtime does for a bind-mount target. Anything that exists is
+  // left as it is.
+  Status MakeFile(const std::string& path);
 
   const RootfsStats& stats() const { return stats_; }
   const std::string& dir() const { return dir_; }
@@ -72,6 +84,11 @@ class RootfsWriter {
   RootfsStats stats_;
   std::unique_ptr<State> state_;  // parent-dir cache, current layer's paths
 };
+
+// Unavailable, naming the directory and `flag` (the option choosing it),
+// when `dir` or a directory above it has no search permission for others:
+// the container's root, an unprivileged host id, must pass through them.
+Status CheckReachableByOthers(const std::string& dir, std::string_view what, std::string_view flag);
 
 // Removes the directory tree at `path` (absent is fine): never follows a
 // symlink, never crosses into another file system (a mount inside is left

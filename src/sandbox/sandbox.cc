@@ -23,6 +23,7 @@
 #include "base/strings.h"
 #include "layer/walker.h"
 #include "sandbox/monitor.h"
+#include "sandbox/rootfs_cache.h"
 #include "sandbox/sinkhole.h"
 #include "sandbox/verdict.h"
 
@@ -245,24 +246,6 @@ std::string TempBase(const std::string& work_dir) {
   return tmp != nullptr && tmp[0] == '/' ? tmp : "/tmp";
 }
 
-// The container's root user is an unprivileged host id: it must be able to
-// pass through every directory above the bundle.
-Status CheckReachable(const std::string& bundle) {
-  std::string dir = bundle.substr(0, bundle.rfind('/'));
-  while (!dir.empty()) {
-    struct stat st {};
-    if (::stat(dir.c_str(), &st) == 0 && (st.st_mode & S_IXOTH) == 0)
-      return Unavailable(
-          "the sandbox directory must be reachable by other users (the "
-          "container's root is an unprivileged host id): " +
-          dir +
-          " has no search permission for others; chmod o+x it or choose "
-          "another --sandbox-dir");
-    dir = dir.substr(0, dir.rfind('/'));
-  }
-  return Status::Ok();
-}
-
 Status ExtractImage(image::ImageSource& source, const image::ResolvedImage& img,
                     RootfsWriter& rootfs, const Limits& limits) {
   if (!source.RootDirectory().empty()) {
@@ -279,6 +262,33 @@ Status ExtractImage(image::ImageSource& source, const image::ResolvedImage& img,
     CUSTOMS_TRY(rootfs.ApplyLayer(entries, what));
   }
   return Status::Ok();
+}
+
+// The cache key of the image's layers; "" when it cannot be cached (a
+// rootfs:DIR source, a layer without a diff_id).
+std::string CacheKey(const image::ImageSource& source, const image::ResolvedImage& img) {
+  if (!source.RootDirectory().empty() || img.layers.empty()) return "";
+  std::vector<Digest> diff_ids;
+  for (const auto& layer : img.layers) {
+    if (layer.diff_id.empty()) return "";
+    diff_ids.push_back(layer.diff_id);
+  }
+  return RootfsCacheKey(diff_ids);
+}
+
+// What the runtime mounts over in the root filesystem (from the config it
+// will get) and the image's working directory, which the runtime creates
+// when missing: made in a cache entry beforehand, so that a run writes
+// nothing into the shared tree.
+std::vector<MountTarget> RunTargets(const model::RunConfig& image) {
+  RuntimeConfigOptions probe;
+  probe.rootfs = "/";
+  probe.resolv_conf = "/resolv.conf";
+  probe.hosts = "/hosts";
+  std::vector<MountTarget> targets = MountTargets(BuildRuntimeConfig(ProcessSpec{}, probe));
+  std::string cwd = image.working_dir.empty() ? "/" : image.working_dir;
+  if (cwd != "/") targets.push_back({cwd[0] == '/' ? cwd : "/" + cwd, false});
+  return targets;
 }
 
 // Everything a run created, undone in reverse order whatever happens.
@@ -363,9 +373,13 @@ Result<SandboxRun> RunSandbox(const std::string& image_arg, const SandboxOptions
   buf.push_back('\0');
   if (::mkdtemp(buf.data()) == nullptr)
     return Unavailable(Errno("cannot create a sandbox directory in " + TempBase(options.work_dir)));
+  // Declared before the run state: the cache entry stays leased (not
+  // evictable) until the container is deleted.
+  std::optional<RootfsLease> lease;
   RunState state;
   state.bundle = buf.data();
-  CUSTOMS_TRY(CheckReachable(state.bundle));
+  CUSTOMS_TRY(CheckReachableByOthers(state.bundle.substr(0, state.bundle.rfind('/')),
+                                     "the sandbox directory", "--sandbox-dir"));
   state.runtime = runtime.path;
   if (::chmod(state.bundle.c_str(), 0711) != 0) return Internal(Errno("chmod " + state.bundle));
   state.state_dir = state.bundle + "/state";
@@ -382,9 +396,47 @@ Result<SandboxRun> RunSandbox(const std::string& image_arg, const SandboxOptions
   rootfs_options.uid_base = kUidBaseFirst + (random() % kUidBaseSlots) * kIdCount;
   rootfs_options.id_count = kIdCount;
   std::string rootfs_dir = state.bundle + "/rootfs";
-  CUSTOMS_ASSIGN_OR_RETURN(auto rootfs, RootfsWriter::Create(rootfs_dir, rootfs_options));
-  CUSTOMS_TRY(ExtractImage(*source, img, *rootfs, options.image_limits));
-  run.rootfs = rootfs->stats();
+  std::unique_ptr<RootfsWriter> rootfs;
+  std::string cache_key = options.rootfs_cache_dir.empty() ? std::string() : CacheKey(*source, img);
+  if (!cache_key.empty()) {
+    // An entry's tree is shared by every run of the same layers, with the
+    // uid base chosen when it was built: those runs share host ids. That is
+    // safe because the root filesystem is mounted read-only in the
+    // container (writes go to per-run tmpfs mounts), so no run can change
+    // what another one sees.
+    RootfsCacheOptions cache_options;
+    cache_options.dir = options.rootfs_cache_dir;
+    cache_options.max_entries = options.rootfs_cache_entries;
+    cache_options.max_bytes = options.rootfs_cache_bytes;
+    CUSTOMS_ASSIGN_OR_RETURN(RootfsCache cache, RootfsCache::Open(cache_options));
+    std::vector<MountTarget> targets = RunTargets(img.info.config);
+    CUSTOMS_ASSIGN_OR_RETURN(
+        RootfsLease acquired,
+        cache.Acquire(cache_key, rootfs_options, targets, [&](RootfsWriter& writer) {
+          return ExtractImage(*source, img, writer, options.image_limits);
+        }));
+    lease.emplace(std::move(acquired));
+    rootfs_dir = lease->rootfs();
+    rootfs_options.uid_base = lease->info().uid_base;
+    rootfs_options.id_count = lease->info().id_count;
+    run.rootfs = lease->info().stats;
+    CUSTOMS_ASSIGN_OR_RETURN(rootfs, RootfsWriter::Open(rootfs_dir, rootfs_options));
+    // Mount points a later customs (or another config of the same layers)
+    // needs that the entry was built without: made now (idempotent).
+    for (const auto& t : targets) {
+      const auto& made = lease->info().mount_targets;
+      if (std::find(made.begin(), made.end(), t) != made.end()) continue;
+      (void)(t.file ? rootfs->MakeFile(t.path) : rootfs->MakeDirectory(t.path));
+    }
+    if (lease->hit())
+      report.notes.push_back("root filesystem from the unpacked-layer cache (built " +
+                             FormatUtc(lease->info().built_unix) + ")");
+    (void)cache.Prune();
+  } else {
+    CUSTOMS_ASSIGN_OR_RETURN(rootfs, RootfsWriter::Create(rootfs_dir, rootfs_options));
+    CUSTOMS_TRY(ExtractImage(*source, img, *rootfs, options.image_limits));
+    run.rootfs = rootfs->stats();
+  }
 
   auto passwd = rootfs->ReadFile("etc/passwd", 1 << 20);
   auto group = rootfs->ReadFile("etc/group", 1 << 20);
@@ -423,7 +475,7 @@ Result<SandboxRun> RunSandbox(const std::string& image_arg, const SandboxOptions
   RuntimeConfigOptions config_options;
   config_options.rootfs = rootfs_dir;
   config_options.uid_base = rootfs_options.uid_base;
-  config_options.id_count = kIdCount;
+  config_options.id_count = rootfs_options.id_count;
   config_options.limits = options.limits;
   config_options.resolv_conf = state.bundle + "/resolv.conf";
   config_options.hosts = state.bundle + "/hosts";

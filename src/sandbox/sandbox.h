@@ -3,7 +3,8 @@
 //
 //   1. the image's layers are written, verified, into a private bundle
 //      (rootfs.h) with ownership shifted into a user namespace range of its
-//      own;
+//      own, or into the unpacked-layer cache (rootfs_cache.h), where the
+//      next run of the same layers finds them;
 //   2. a reaper process is started first: if customs dies, it kills the
 //      container and removes the bundle;
 //   3. the OCI runtime (runc) creates the container in new user, mount, pid,
@@ -14,7 +15,8 @@
 //      namespace before the entrypoint starts;
 //   5. the container runs until it exits or the timeout, then every process
 //      in it is killed, usage read from its cgroup, the container deleted and
-//      the bundle removed; the events become verdicts (verdict.h).
+//      the bundle removed (a cache entry stays); the events become verdicts
+//      (verdict.h).
 #pragma once
 
 #include <chrono>
@@ -29,6 +31,7 @@
 #include "model/detection.h"
 #include "model/scan_result.h"
 #include "sandbox/rootfs.h"
+#include "sandbox/rootfs_cache.h"
 #include "sandbox/runtime_config.h"
 
 namespace customs::sandbox {
@@ -42,6 +45,13 @@ struct SandboxOptions {
   Limits image_limits;
   image::RegistryOptions registry;
   std::string work_dir;  // where the bundle goes; "" for $TMPDIR or /tmp
+  // The unpacked-layer cache (rootfs_cache.h): "" writes the root
+  // filesystem into the private bundle every run, removed after it (the
+  // CLI's --no-rootfs-cache); the CLI's default is kDefaultRootfsCacheDir.
+  // Images from a rootfs:DIR source are never cached.
+  std::string rootfs_cache_dir;
+  uint64_t rootfs_cache_entries = 4;
+  uint64_t rootfs_cache_bytes = uint64_t{4} << 30;
   // Without the seccomp monitor there is no timeline and no verdict: for
   // measuring the monitor's cost only.
   bool monitor = true;
@@ -79,7 +89,7 @@ Result<SandboxRun> RunSandbox(const std::string& image_arg, const SandboxOptions
 // ignores terminal signals and waits for lines: "run MS" when the container
 // starts (past MS it kills the container itself), "done" ends it; end of
 // file (customs died) makes it kill and delete the container and remove the
-// bundle. Returns the exit code.
+// bundle (never a cache entry). Returns the exit code.
 int RunReaper(const std::vector<std::string>& args);
 inline constexpr std::string_view kReaperCommand = "__sandbox-reaper";
 

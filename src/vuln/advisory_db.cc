@@ -647,6 +647,12 @@ Result<AdvisoryDb> AdvisoryDb::Open(const std::filesystem::path& path) {
   return AdvisoryDb(std::move(impl));
 }
 
+Result<AdvisoryDb> AdvisoryDb::OpenAnotherReader() const {
+  if (impl_->writable)
+    return Internal(impl_->path.string() + ": a DB open for writing has no second reader");
+  return Open(impl_->path);
+}
+
 Status AdvisoryDb::Begin() {
   CUSTOMS_TRY(impl_->RequireWritable("Begin"));
   return impl_->Exec("BEGIN");
@@ -963,7 +969,13 @@ Result<std::vector<AffectedRecord>> AdvisoryDb::FindAffected(std::string_view ec
 Result<std::optional<VulnerabilityRecord>> AdvisoryDb::FindVulnerability(
     std::string_view id) const {
   Impl& impl = *impl_;
-  std::string what = "vulnerability " + Printable(id);
+  // Error text is built only on an error: this runs once per finding.
+  auto step = [&](sqlite3_stmt* stmt, std::string_view doing) -> Result<bool> {
+    int rc = sqlite3_step(stmt);
+    if (rc == SQLITE_ROW) return true;
+    if (rc == SQLITE_DONE) return false;
+    return impl.Error(rc, std::string(doing) + "vulnerability " + Printable(id));
+  };
   CUSTOMS_ASSIGN_OR_RETURN(
       sqlite3_stmt * find,
       impl.Statement(impl.find_vuln,
@@ -975,7 +987,7 @@ Result<std::optional<VulnerabilityRecord>> AdvisoryDb::FindVulnerability(
   for (int attempt = 0;; ++attempt) {
     StmtScope scope(find);
     CUSTOMS_TRY(impl.Bind(find, target));
-    CUSTOMS_ASSIGN_OR_RETURN(bool row, impl.Step(find, "reading " + what));
+    CUSTOMS_ASSIGN_OR_RETURN(bool row, step(find, "reading "));
     if (row) {
       record.id = std::string(ColumnText(find, 0));
       record.source = std::string(ColumnText(find, 1));
@@ -1017,7 +1029,7 @@ Result<std::optional<VulnerabilityRecord>> AdvisoryDb::FindVulnerability(
                        "SELECT id FROM aliases WHERE alias = ?1 ORDER BY id LIMIT 1"));
     StmtScope alias_scope(by_alias);
     CUSTOMS_TRY(impl.Bind(by_alias, target));
-    CUSTOMS_ASSIGN_OR_RETURN(bool found, impl.Step(by_alias, "reading aliases of " + what));
+    CUSTOMS_ASSIGN_OR_RETURN(bool found, step(by_alias, "reading aliases of "));
     if (!found) return std::optional<VulnerabilityRecord>();
     target = std::string(ColumnText(by_alias, 0));
   }

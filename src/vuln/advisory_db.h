@@ -69,6 +69,10 @@ class AdvisoryDb {
   static Result<AdvisoryDb> Create(const std::filesystem::path& path);
   // An existing DB, read-only. NotFound when the file is missing.
   static Result<AdvisoryDb> Open(const std::filesystem::path& path);
+  // A second read-only connection to the same file, for another thread (a
+  // connection is used by one thread at a time). Internal for a
+  // DB open for writing.
+  Result<AdvisoryDb> OpenAnotherReader() const;
 
   AdvisoryDb(AdvisoryDb&&) noexcept;
   AdvisoryDb& operator=(AdvisoryDb&&) noexcept;

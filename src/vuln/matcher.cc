@@ -6,6 +6,7 @@
 #include <optional>
 #include <set>
 #include <string_view>
+#include <thread>
 #include <unordered_map>
 #include <utility>
 
@@ -76,21 +77,22 @@ bool IsKernelPackage(const model::Package& p) {
          p.name == "linux-libc-dev" || p.name.starts_with("linux-headers");
 }
 
-// One advisory entry that says the package is affected.
+// One advisory entry that says the package is affected. It points into
+// the matcher's cached records, which outlive it.
 struct Hit {
-  std::string vuln_id;
-  std::string source;
-  std::string ecosystem;
+  std::string_view vuln_id;
+  std::string_view source;
+  std::string_view ecosystem;
   VulnStatus status = VulnStatus::kAffected;
-  std::vector<std::string> fixed;
-  std::string distro_severity;
+  std::vector<std::string_view> fixed;
+  std::string_view distro_severity;
 };
 
 // OSV range evaluation (ossf.github.io/osv-schema, "Evaluation"): events
 // sorted by version, introduced opens, fixed and last_affected close.
 // Returns whether `version` is inside and the fixed versions above it.
 Result<bool> InRange(const Range& range, VersionScheme scheme, std::string_view version,
-                     std::vector<std::string>& fixed) {
+                     std::vector<std::string_view>& fixed) {
   std::vector<const RangeEvent*> events;
   for (const auto& e : range.events)
     if (e.kind != RangeEvent::Kind::kLimit) events.push_back(&e);
@@ -111,8 +113,11 @@ Result<bool> InRange(const Range& range, VersionScheme scheme, std::string_view 
     std::stable_sort(events.begin(), events.end(), key_less);
   if (!error.ok()) return error;
   bool affected = false;
-  for (const RangeEvent* e : events) {
-    int c = 1;
+  // version against each event, kept for the fixed versions below.
+  std::vector<int> order(events.size(), 1);
+  for (size_t k = 0; k < events.size(); ++k) {
+    const RangeEvent* e = events[k];
+    int& c = order[k];
     if (!(e->kind == RangeEvent::Kind::kIntroduced && e->version == "0")) {
       CUSTOMS_ASSIGN_OR_RETURN(c, CompareVersions(scheme, version, e->version));
     }
@@ -131,13 +136,10 @@ Result<bool> InRange(const Range& range, VersionScheme scheme, std::string_view 
     }
   }
   if (affected)
-    for (const RangeEvent* e : events)
-      if (e->kind == RangeEvent::Kind::kFixed) {
-        auto c = CompareVersions(scheme, version, e->version);
-        if (c.ok() && *c < 0) {
-          fixed.push_back(e->version);
-          break;  // events are sorted: the first fix above is the upgrade
-        }
+    for (size_t k = 0; k < events.size(); ++k)
+      if (events[k]->kind == RangeEvent::Kind::kFixed && order[k] < 0) {
+        fixed.push_back(events[k]->version);
+        break;  // events are sorted: the first fix above is the upgrade
       }
   return affected;
 }
@@ -305,11 +307,11 @@ class Matcher {
     return &it->second;
   }
 
-  Result<const VulnerabilityRecord*> Record(const std::string& id) {
+  Result<const VulnerabilityRecord*> Record(std::string_view id) {
     auto it = records_.find(id);
     if (it == records_.end()) {
       CUSTOMS_ASSIGN_OR_RETURN(auto rec, db_.FindVulnerability(id));
-      it = records_.emplace(id, std::move(rec)).first;
+      it = records_.emplace(std::string(id), std::move(rec)).first;
     }
     return it->second ? &*it->second : nullptr;
   }
@@ -322,54 +324,51 @@ class Matcher {
 
   Status Report(const model::Package& p, const std::string& key, const std::string& version,
                 const std::vector<Hit>& hits) {
-    // Group hits whose IDs or aliases meet: one vulnerability, all its IDs.
     // Each hit's ids, sorted: its own and its record's aliases.
     std::vector<std::vector<std::string_view>> ids(hits.size());
+    std::vector<const VulnerabilityRecord*> records(hits.size());
     for (size_t i = 0; i < hits.size(); ++i) {
       ids[i].push_back(hits[i].vuln_id);
-      CUSTOMS_ASSIGN_OR_RETURN(const VulnerabilityRecord* rec, Record(hits[i].vuln_id));
-      if (rec != nullptr) ids[i].insert(ids[i].end(), rec->aliases.begin(), rec->aliases.end());
+      CUSTOMS_ASSIGN_OR_RETURN(records[i], Record(hits[i].vuln_id));
+      if (records[i] != nullptr)
+        ids[i].insert(ids[i].end(), records[i]->aliases.begin(), records[i]->aliases.end());
       std::sort(ids[i].begin(), ids[i].end());
     }
-    auto meet = [](const std::vector<std::string_view>& a, const std::vector<std::string_view>& b) {
-      for (auto x = a.begin(), y = b.begin(); x != a.end() && y != b.end();) {
-        if (*x == *y) return true;
-        if (*x < *y)
-          ++x;
-        else
-          ++y;
-      }
-      return false;
+    // Hits whose IDs or aliases meet are one vulnerability with all its
+    // IDs: union-find over the ids, each group rooted at its first hit.
+    std::vector<size_t> root(hits.size());
+    for (size_t i = 0; i < hits.size(); ++i) root[i] = i;
+    auto find = [&](size_t x) {
+      while (root[x] != x) x = root[x] = root[root[x]];
+      return x;
     };
-    std::vector<size_t> group(hits.size());
-    for (size_t i = 0; i < hits.size(); ++i) group[i] = i;
-    for (bool changed = hits.size() > 1; changed;) {
-      changed = false;
+    if (hits.size() > 1) {
+      std::unordered_map<std::string_view, size_t> first_hit;  // id -> a hit naming it
       for (size_t i = 0; i < hits.size(); ++i)
-        for (size_t j = i + 1; j < hits.size(); ++j) {
-          if (group[i] == group[j] || !meet(ids[i], ids[j])) continue;
-          size_t from = std::max(group[i], group[j]), to = std::min(group[i], group[j]);
-          for (auto& g : group)
-            if (g == from) g = to;
-          changed = true;
+        for (std::string_view id : ids[i]) {
+          auto [it, fresh] = first_hit.emplace(id, i);
+          if (fresh) continue;
+          size_t a = find(i), b = find(it->second);
+          if (a != b) root[std::max(a, b)] = std::min(a, b);
         }
     }
-    std::map<size_t, std::vector<size_t>> groups;
-    for (size_t i = 0; i < hits.size(); ++i) groups[group[i]].push_back(i);
-    for (const auto& [_, members] : groups) CUSTOMS_TRY(Emit(p, key, version, hits, ids, members));
+    std::vector<std::vector<size_t>> groups(hits.size());  // by root, members ascending
+    for (size_t i = 0; i < hits.size(); ++i) groups[find(i)].push_back(i);
+    for (const auto& members : groups)
+      if (!members.empty()) CUSTOMS_TRY(Emit(p, key, version, hits, ids, records, members));
     return Status::Ok();
   }
 
   Status Emit(const model::Package& p, const std::string& key, const std::string& version,
               const std::vector<Hit>& hits, const std::vector<std::vector<std::string_view>>& ids,
+              const std::vector<const VulnerabilityRecord*>& hit_records,
               const std::vector<size_t>& members) {
     std::vector<std::string_view> all;
     std::vector<const VulnerabilityRecord*> records;
     bool malicious = false;
     for (size_t m : members) {
       all.insert(all.end(), ids[m].begin(), ids[m].end());
-      CUSTOMS_ASSIGN_OR_RETURN(const VulnerabilityRecord* rec, Record(hits[m].vuln_id));
-      if (rec != nullptr) {
+      if (const VulnerabilityRecord* rec = hit_records[m]; rec != nullptr) {
         records.push_back(rec);
         malicious = malicious || rec->malicious;
       }
@@ -393,8 +392,9 @@ class Matcher {
       d.severity = Severity::kCritical;
       for (const auto* r : records)
         if (d.title.empty()) d.title = r->summary;
-      d.evidence = hits[members.front()].source + " advisory " + primary + " lists " + key + " " +
-                   version + " (" + hits[members.front()].ecosystem + ") as malicious";
+      d.evidence = std::string(hits[members.front()].source) + " advisory " + primary + " lists " +
+                   key + " " + version + " (" + std::string(hits[members.front()].ecosystem) +
+                   ") as malicious";
       Explain(p, primary, [&] { return "reported as contraband: " + d.evidence; });
       out_.detections.push_back(std::move(d));
       return Status::Ok();
@@ -438,8 +438,8 @@ class Matcher {
       v.data_source += s;
     }
     const Hit& first = hits[members.front()];
-    v.matched_by = first.ecosystem + " " + (IsOsType(p.type) ? "source package " : "package ") +
-                   key + " " + version;
+    v.matched_by = std::string(first.ecosystem) + " " +
+                   (IsOsType(p.type) ? "source package " : "package ") + key + " " + version;
 
     // Text and references from the advisories, the primary's first.
     std::stable_sort(records.begin(), records.end(), [&](const auto* a, const auto* b) {
@@ -465,7 +465,8 @@ class Matcher {
     }
     ChooseSeverity(p, v);
     if (!options_.include_unimportant && v.distro_severity == "unimportant")
-      v.suppressed_by = "rated unimportant by " + first.source + " (--include-unimportant to show)";
+      v.suppressed_by =
+          "rated unimportant by " + std::string(first.source) + " (--include-unimportant to show)";
     Explain(p, primary, [&] {
       return "reported " + primary + " on " + p.name + " " + p.version + ": " +
              std::string(model::VulnStatusName(v.status)) + ", " +
@@ -554,7 +555,13 @@ class Matcher {
   const MatchOptions& options_;
   MatchOutput& out_;
   std::unordered_map<std::string, std::vector<AffectedRecord>> affected_;  // by eco, key
-  std::unordered_map<std::string, std::optional<VulnerabilityRecord>> records_;
+  // Looked up by string_view without a copy.
+  struct Hash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const { return std::hash<std::string_view>()(s); }
+  };
+  std::unordered_map<std::string, std::optional<VulnerabilityRecord>, Hash, std::equal_to<>>
+      records_;
   std::unordered_map<std::string, Outcome> outcomes_;  // by type, key and version
   std::set<std::string> warned_;
 };
@@ -592,28 +599,103 @@ std::string_view LanguageEcosystem(std::string_view type) {
   return it == kEcosystems.end() ? std::string_view() : it->second;
 }
 
+namespace {
+
+// Below this many packages a second thread costs more than it saves.
+constexpr size_t kParallelMinPackages = 512;
+
+// One thread's share of the packages and what matching them yielded. Each
+// detection and diagnostic is tagged with its package's index so that the
+// shards merge into the order one thread would have produced.
+struct Shard {
+  std::vector<size_t> packages;  // indexes, ascending
+  MatchOutput out;
+  std::vector<size_t> detection_package, diagnostic_package;
+  Status status;
+
+  void Run(const AdvisoryDb& db, const MatchOptions& options,
+           const std::vector<model::Package>& all, const std::vector<std::string>& distro) {
+    Matcher matcher(db, options, out);
+    // Address space only until used: spares moving findings as it grows.
+    out.vulnerabilities.reserve(2 * packages.size());
+    for (size_t i : packages) {
+      status = matcher.MatchOne(i, all[i], distro);
+      if (!status.ok()) {
+        status = Status(status.code(), "matching " + all[i].purl + ": " + status.message());
+        return;
+      }
+      detection_package.resize(out.detections.size(), i);
+      diagnostic_package.resize(out.diagnostics.size(), i);
+    }
+  }
+};
+
+// Appends `from`'s items to `to` ordered by package index (each list is
+// already in index order); stable, so equal indexes keep shard order.
+template <typename T>
+void MergeByPackage(std::vector<Shard>& shards, std::vector<T> MatchOutput::*items,
+                    std::vector<size_t> Shard::*index, std::vector<T>& to) {
+  std::vector<std::pair<size_t, T*>> all;
+  for (auto& shard : shards)
+    for (size_t k = 0; k < (shard.out.*items).size(); ++k)
+      all.emplace_back((shard.*index)[k], &(shard.out.*items)[k]);
+  std::stable_sort(all.begin(), all.end(),
+                   [](const auto& a, const auto& b) { return a.first < b.first; });
+  to.reserve(all.size());
+  for (auto& [_, item] : all) to.push_back(std::move(*item));
+}
+
+}  // namespace
+
+// Large package sets are matched by two threads, each with its own DB
+// connection. Packages are split by name, so that every version of one
+// package meets the same caches; the merged output is the one a single
+// thread gives (vulnerabilities sorted, the rest in package order).
 Result<MatchOutput> MatchPackages(const AdvisoryDb& db, const model::OsInfo& os,
                                   const std::vector<model::Package>& packages,
                                   const MatchOptions& options) {
-  MatchOutput out;
-  Matcher matcher(db, options, out);
   std::vector<std::string> distro = DistroEcosystems(os);
-  for (size_t i = 0; i < packages.size(); ++i)
-    CUSTOMS_TRY(matcher.MatchOne(i, packages[i], distro), "matching " + packages[i].purl);
-  // Sort by index and move each vulnerability once: they are large.
-  const auto& vulns = out.vulnerabilities;
-  std::vector<size_t> order(vulns.size());
-  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
-  std::stable_sort(order.begin(), order.end(), [&](size_t x, size_t y) {
-    const auto &a = vulns[x], &b = vulns[y];
-    if (a.severity != b.severity) return a.severity > b.severity;
-    if (a.id != b.id) return a.id < b.id;
-    return a.package_name < b.package_name;
+  std::optional<AdvisoryDb> second;
+  int threads =
+      options.threads > 0 ? options.threads : static_cast<int>(std::thread::hardware_concurrency());
+  if (packages.size() >= kParallelMinPackages && options.explain_id.empty() && threads > 1) {
+    auto reader = db.OpenAnotherReader();
+    if (reader.ok()) second.emplace(std::move(reader).value());
+  }
+  std::vector<Shard> shards(second ? 2 : 1);
+  for (size_t i = 0; i < packages.size(); ++i) {
+    const model::Package& p = packages[i];
+    const std::string& name = IsOsType(p.type) && !p.source_name.empty() ? p.source_name : p.name;
+    shards[std::hash<std::string_view>()(name) % shards.size()].packages.push_back(i);
+  }
+  if (second) {
+    std::thread helper([&] { shards[1].Run(*second, options, packages, distro); });
+    shards[0].Run(db, options, packages, distro);
+    helper.join();
+  } else {
+    shards[0].Run(db, options, packages, distro);
+  }
+  MatchOutput out;
+  for (auto& shard : shards) {
+    CUSTOMS_TRY(shard.status);
+    for (auto& line : shard.out.explanation) out.explanation.push_back(std::move(line));
+  }
+  MergeByPackage(shards, &MatchOutput::detections, &Shard::detection_package, out.detections);
+  MergeByPackage(shards, &MatchOutput::diagnostics, &Shard::diagnostic_package, out.diagnostics);
+  if (out.diagnostics.size() > kMaxMatchDiagnostics) out.diagnostics.resize(kMaxMatchDiagnostics);
+
+  // Sort pointers and move each vulnerability once: they are large.
+  std::vector<model::Vulnerability*> order;
+  for (auto& shard : shards)
+    for (auto& v : shard.out.vulnerabilities) order.push_back(&v);
+  std::sort(order.begin(), order.end(), [](const auto* a, const auto* b) {
+    if (a->severity != b->severity) return a->severity > b->severity;
+    if (a->id != b->id) return a->id < b->id;
+    if (a->package_name != b->package_name) return a->package_name < b->package_name;
+    return a->package_index < b->package_index;
   });
-  std::vector<model::Vulnerability> sorted;
-  sorted.reserve(order.size());
-  for (size_t i : order) sorted.push_back(std::move(out.vulnerabilities[i]));
-  out.vulnerabilities = std::move(sorted);
+  out.vulnerabilities.reserve(order.size());
+  for (auto* v : order) out.vulnerabilities.push_back(std::move(*v));
   return out;
 }
 

@@ -33,6 +33,9 @@ struct MatchOptions {
   // When set, Explain lines are recorded for every decision about an
   // advisory with this ID or alias (`customs explain ID IMAGE`).
   std::string explain_id;
+  // Threads matching a large package set, each with its own DB connection:
+  // 0 for one per core (at most 2), 1 for none. The output is the same.
+  int threads = 0;
 };
 
 struct MatchOutput {

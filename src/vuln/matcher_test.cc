@@ -235,6 +235,59 @@ TEST(MatcherTest, UncomparableVersionIsAWarningNotAFailure) {
   EXPECT_NE(out->diagnostics[0].message.find("not a version"), std::string::npos);
 }
 
+// A package set large enough for two threads gives the output of one:
+// vulnerabilities in the same order, detections and diagnostics in package
+// order (packages of both shards interleaved).
+TEST(MatcherTest, TwoThreadsGiveTheOutputOfOne) {
+  std::vector<Advisory> advisories;
+  std::vector<model::Package> packages;
+  for (int i = 0; i < 400; ++i) {
+    std::string name = "pkg-" + std::to_string(i);
+    // Two advisories per package, one sharing a CVE with the next package's.
+    advisories.push_back(Osv("GHSA-" + std::to_string(i), {"CVE-2024-" + std::to_string(i)}, "npm",
+                             name, "0", "2.0.0"));
+    advisories.push_back(Osv("GHSA-b" + std::to_string(i), {"CVE-2024-" + std::to_string(i + 1)},
+                             "npm", name, "1.0.0", ""));
+    packages.push_back(Lang("npm", name, "1.5.0"));
+    packages.push_back(Lang("npm", name, i % 3 == 0 ? "bad version" : "0.5.0"));
+  }
+  for (int i = 0; i < 40; ++i) {
+    Advisory mal =
+        Osv("MAL-2024-" + std::to_string(i), {}, "npm", "evil-" + std::to_string(i), "0", "");
+    mal.malicious = true;
+    advisories.push_back(mal);
+    packages.insert(packages.begin() + 20 * i, Lang("npm", "evil-" + std::to_string(i), "1.0.0"));
+  }
+  AdvisoryDb db = MakeDb(advisories);
+  MatchOptions one, two;
+  one.threads = 1;
+  two.threads = 2;
+  auto a = MatchPackages(db, {}, packages, one);
+  auto b = MatchPackages(db, {}, packages, two);
+  ASSERT_TRUE(a.ok() && b.ok());
+  // 400 packages at 1.5.0 are in both ranges, 266 at 0.5.0 in the first.
+  ASSERT_EQ(a->vulnerabilities.size(), 400u * 2 + 266);
+  ASSERT_EQ(b->vulnerabilities.size(), a->vulnerabilities.size());
+  for (size_t i = 0; i < a->vulnerabilities.size(); ++i) {
+    const auto &x = a->vulnerabilities[i], &y = b->vulnerabilities[i];
+    ASSERT_EQ(x.id, y.id) << i;
+    ASSERT_EQ(x.package_index, y.package_index) << i;
+    ASSERT_EQ(x.installed_version, y.installed_version) << i;
+    ASSERT_EQ(x.aliases, y.aliases) << i;
+    ASSERT_EQ(x.fixed_versions, y.fixed_versions) << i;
+  }
+  ASSERT_EQ(a->detections.size(), 40u);
+  ASSERT_EQ(b->detections.size(), 40u);
+  for (size_t i = 0; i < 40; ++i) {
+    EXPECT_EQ(a->detections[i].rule_id, "MAL-2024-" + std::to_string(i));
+    EXPECT_EQ(b->detections[i].rule_id, a->detections[i].rule_id);
+  }
+  // 134 uncomparable versions, capped at 100 warnings, the first 100 by package.
+  ASSERT_EQ(a->diagnostics.size(), 100u);
+  ASSERT_EQ(b->diagnostics.size(), 100u);
+  for (size_t i = 0; i < 100; ++i) EXPECT_EQ(a->diagnostics[i].message, b->diagnostics[i].message);
+}
+
 // The Debian tracker excerpt vunnel tests with: real records, by release.
 TEST(MatcherTest, DebianTrackerExcerpt) {
   CUSTOMS_REQUIRE_SHARED(feed, "feeds/debian/security-tracker-json-excerpt.vunnel.json");
