@@ -2,6 +2,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 namespace customs::testing {
 
@@ -13,6 +14,10 @@ std::string SharedData(const std::string& rel);
 std::string TestImage(const std::string& rel);
 // A fresh empty temporary directory, removed at process exit.
 std::string TempDir();
+// The names in `dir` (without . and ..), sorted; empty when unreadable.
+std::vector<std::string> ListDirectory(const std::string& dir);
+// The whole file at `path`; "" when unreadable.
+std::string ReadWholeFile(const std::string& path);
 // Runs a shell command; returns its exit status and stdout+stderr.
 int Run(const std::string& command, std::string* output = nullptr);
 // The built `customs` executable.

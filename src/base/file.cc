@@ -87,6 +87,13 @@ Status WriteFileAtomic(const std::string& path, std::string_view content, mode_t
   return Status::Ok();
 }
 
+Result<std::string> MakeTempDirectory(const std::string& dir, std::string_view prefix) {
+  std::string path = dir + "/" + std::string(prefix) + "XXXXXX";
+  if (::mkdtemp(path.data()) == nullptr)
+    return ErrnoStatus(errno, "cannot create a directory in " + dir);
+  return path;
+}
+
 std::string UserCacheDir() {
   const char* xdg = std::getenv("XDG_CACHE_HOME");
   if (xdg != nullptr && xdg[0] == '/') return std::string(xdg) + "/customs";

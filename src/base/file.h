@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 
 #include "base/status.h"
 
@@ -16,6 +17,9 @@ Result<std::string> ReadFile(const std::string& path, size_t max_bytes);
 // device or FIFO at `path` (-o /dev/null) is written in place instead.
 // `mode` is the new file's permission bits.
 Status WriteFileAtomic(const std::string& path, std::string_view content, mode_t mode = 0644);
+// Creates a new directory `<dir>/<prefix>XXXXXX` (mkdtemp: 0700, a unique
+// name) and returns its path.
+Result<std::string> MakeTempDirectory(const std::string& dir, std::string_view prefix);
 // customs' cache directory: $XDG_CACHE_HOME/customs when XDG_CACHE_HOME is
 // absolute, else ~/.cache/customs (./.cache/customs without HOME).
 std::string UserCacheDir();

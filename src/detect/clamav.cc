@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "base/digest.h"
+#include "base/file.h"
 #include "detect/windows.h"
 
 namespace customs::detect {
@@ -156,12 +157,12 @@ Result<std::shared_ptr<const ClamAvEngine>> ClamAvEngine::Load(const std::string
   // directory of our own, removed with the engine (KEEPTMP stays off, so
   // it also deletes each file after use).
   std::error_code tmp_ec;
-  std::string pattern =
-      (std::filesystem::temp_directory_path(tmp_ec) / "customs-clamav-XXXXXX").string();
-  if (tmp_ec) pattern = "/tmp/customs-clamav-XXXXXX";
-  if (mkdtemp(pattern.data()) == nullptr)
-    return Internal("cannot create a temporary directory " + pattern + " for libclamav");
-  out->tmpdir_ = pattern;
+  std::string tmp = std::filesystem::temp_directory_path(tmp_ec).string();
+  if (tmp_ec) tmp = "/tmp";
+  auto made = MakeTempDirectory(tmp, "customs-clamav-");
+  if (!made.ok())
+    return Internal("cannot create a temporary directory in " + tmp + " for libclamav");
+  out->tmpdir_ = *std::move(made);
 
   ClamAvMessages messages;
   MessageCapture capture(messages);

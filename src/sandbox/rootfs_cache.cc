@@ -73,12 +73,9 @@ Result<UniqueFd> LockFile(const std::string& path, int op) {
 // exclusively through the returned fd for as long as it is held.
 Result<std::pair<std::string, UniqueFd>> MakeTemp(const std::string& dir,
                                                   const std::string& prefix) {
-  std::string templ = dir + "/" + prefix + std::string(kTempMarker) + "XXXXXX";
-  std::vector<char> buf(templ.begin(), templ.end());
-  buf.push_back('\0');
-  if (::mkdtemp(buf.data()) == nullptr)
-    return ErrnoStatus(errno, "rootfs cache: cannot create a directory in " + dir);
-  std::string path = buf.data();
+  auto made = MakeTempDirectory(dir, prefix + std::string(kTempMarker));
+  if (!made.ok()) return std::move(made).status().WithContext("rootfs cache");
+  std::string path = *std::move(made);
   UniqueFd fd(::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
   if (!fd.valid()) return ErrnoStatus(errno, "rootfs cache: cannot open " + path);
   if (::fchmod(fd.get(), 0711) != 0 || FlockRetry(fd.get(), LOCK_EX | LOCK_NB) != 0) {

@@ -27,29 +27,13 @@
 namespace customs::sandbox {
 namespace {
 
+using customs::testing::ListDirectory;
+using customs::testing::ReadWholeFile;
 using customs::testing::TarBuilder;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 
 bool IsRoot() { return ::geteuid() == 0; }
-
-std::vector<std::string> List(const std::string& dir) {
-  std::vector<std::string> out;
-  DIR* d = ::opendir(dir.c_str());
-  if (d == nullptr) return out;
-  while (struct dirent* de = ::readdir(d)) {
-    std::string n = de->d_name;
-    if (n != "." && n != "..") out.push_back(n);
-  }
-  ::closedir(d);
-  std::sort(out.begin(), out.end());
-  return out;
-}
-
-std::string Slurp(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-}
 
 Digest D(char c) { return *Digest::Parse("sha256:" + std::string(64, c)); }
 
@@ -239,8 +223,8 @@ TEST_F(RootfsCacheTest, BuildsOnceThenHitsWithTheStoredUidBaseAndStats) {
   EXPECT_EQ(first.info().stats.bytes, 35u);  // 30 + 5
   EXPECT_EQ(first.info().stats.symlinks, 2u);
   EXPECT_EQ(first.info().mount_targets, targets);
-  EXPECT_THAT(List(entry), ElementsAre("entry.json", "rootfs"));
-  EXPECT_THAT(List(options_.dir), ::testing::Contains(Key('1') + ".lock"));
+  EXPECT_THAT(ListDirectory(entry), ElementsAre("entry.json", "rootfs"));
+  EXPECT_THAT(ListDirectory(options_.dir), ::testing::Contains(Key('1') + ".lock"));
   // Mount points: made in the tree, through the dangling symlinks.
   struct stat st {};
   ASSERT_EQ(::lstat((entry + "/rootfs/proc").c_str(), &st), 0);
@@ -251,7 +235,9 @@ TEST_F(RootfsCacheTest, BuildsOnceThenHitsWithTheStoredUidBaseAndStats) {
   EXPECT_TRUE(S_ISREG(st.st_mode));
   EXPECT_EQ(st.st_size, 0);
   EXPECT_EQ(st.st_mode & 07777, 0644u);
-  if (IsRoot()) EXPECT_EQ(st.st_uid, 100000u);
+  if (IsRoot()) {
+    EXPECT_EQ(st.st_uid, 100000u);
+  }
   ASSERT_EQ(::lstat((entry + "/rootfs/etc/hosts").c_str(), &st), 0);
   EXPECT_TRUE(S_ISLNK(st.st_mode));
   ASSERT_EQ(::lstat((entry + "/rootfs/data/hosts").c_str(), &st), 0);
@@ -298,8 +284,8 @@ TEST_F(RootfsCacheTest, IncompleteEntriesAreNeverUsedAndArePruned) {
   RootfsLease lease = Acquire(cache, Key('2'), tar);
   EXPECT_FALSE(lease.hit());
   EXPECT_EQ(builds_, 1);
-  EXPECT_THAT(List(k2 + "/rootfs"), ElementsAre("good"));
-  EXPECT_EQ(Slurp(k2 + "/rootfs/good"), "built by customs");
+  EXPECT_THAT(ListDirectory(k2 + "/rootfs"), ElementsAre("good"));
+  EXPECT_EQ(ReadWholeFile(k2 + "/rootfs/good"), "built by customs");
 
   auto removed = cache.Prune();
   ASSERT_TRUE(removed.ok()) << removed.status().ToString();
@@ -316,7 +302,7 @@ TEST_F(RootfsCacheTest, AFailedBuildLeavesNothing) {
   });
   ASSERT_FALSE(lease.ok());
   EXPECT_THAT(lease.status().message(), HasSubstr("diff_id mismatch"));
-  for (const auto& name : List(options_.dir))
+  for (const auto& name : ListDirectory(options_.dir))
     EXPECT_EQ(name.find(".tmp-"), std::string::npos) << name;
   EXPECT_FALSE(std::filesystem::exists(options_.dir + "/" + Key('4')));
   EXPECT_FALSE(cache.Acquire("../etc", rootfs_, {}, Layer(TarBuilder())).ok());
@@ -341,7 +327,7 @@ TEST_F(RootfsCacheTest, EvictsTheLeastRecentlyUsedPastTheCount) {
   EXPECT_THAT(Keys(cache), ElementsAre(Key('a'), Key('c')));
   EXPECT_FALSE(std::filesystem::exists(options_.dir + "/" + Key('b')));
   EXPECT_FALSE(std::filesystem::exists(options_.dir + "/" + Key('b') + ".lock"));
-  for (const auto& name : List(options_.dir))
+  for (const auto& name : ListDirectory(options_.dir))
     EXPECT_EQ(name.find(".tmp-"), std::string::npos) << name;
 }
 
@@ -374,7 +360,7 @@ TEST_F(RootfsCacheTest, BusyEntriesAreNotEvicted) {
   ASSERT_TRUE(removed.ok());
   EXPECT_EQ(removed->entries, 0u);
   EXPECT_THAT(Keys(cache), ElementsAre(Key('b'), Key('a')));
-  EXPECT_EQ(Slurp(old.rootfs() + "/f"), "old");
+  EXPECT_EQ(ReadWholeFile(old.rootfs() + "/f"), "old");
   old = RootfsLease();  // the run is over
   removed = cache.Prune();
   ASSERT_TRUE(removed.ok());
@@ -427,8 +413,8 @@ TEST_F(RootfsCacheTest, TwoBuildersRaceOneWinsBothUseIt) {
   EXPECT_EQ(leases[0]->rootfs(), leases[1]->rootfs());
   // Both use the winner's entry, with its uid base.
   EXPECT_EQ(leases[0]->info().uid_base, leases[1]->info().uid_base);
-  auto stored =
-      ParseRootfsEntryInfo(Slurp(options_.dir + "/" + Key('f') + "/entry.json"), "entry.json");
+  auto stored = ParseRootfsEntryInfo(ReadWholeFile(options_.dir + "/" + Key('f') + "/entry.json"),
+                                     "entry.json");
   ASSERT_TRUE(stored.ok());
   EXPECT_EQ(stored->uid_base, leases[0]->info().uid_base);
   if (IsRoot()) {
@@ -437,7 +423,7 @@ TEST_F(RootfsCacheTest, TwoBuildersRaceOneWinsBothUseIt) {
     EXPECT_EQ(st.st_uid, stored->uid_base);
   }
   // One entry, the loser's copy gone.
-  EXPECT_THAT(List(options_.dir), ElementsAre(Key('f'), Key('f') + ".lock"));
+  EXPECT_THAT(ListDirectory(options_.dir), ElementsAre(Key('f'), Key('f') + ".lock"));
   EXPECT_THAT(Keys(cache), ElementsAre(Key('f')));
 }
 

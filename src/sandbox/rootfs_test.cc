@@ -20,27 +20,11 @@
 namespace customs::sandbox {
 namespace {
 
+using customs::testing::ListDirectory;
+using customs::testing::ReadWholeFile;
 using customs::testing::TarBuilder;
 
 bool IsRoot() { return ::geteuid() == 0; }
-
-std::vector<std::string> List(const std::string& dir) {
-  std::vector<std::string> out;
-  DIR* d = ::opendir(dir.c_str());
-  if (d == nullptr) return out;
-  while (struct dirent* de = ::readdir(d)) {
-    std::string n = de->d_name;
-    if (n != "." && n != "..") out.push_back(n);
-  }
-  ::closedir(d);
-  std::sort(out.begin(), out.end());
-  return out;
-}
-
-std::string Slurp(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-}
 
 void Spit(const std::string& path, const std::string& data) {
   std::ofstream out(path, std::ios::binary);
@@ -61,9 +45,9 @@ class RootfsTest : public ::testing::Test {
     writer_.reset();
     EXPECT_TRUE(RemoveTree(root_).ok());
     // Whatever happened, nothing changed next to the root.
-    EXPECT_EQ(List(base_), std::vector<std::string>{"sentinel"});
-    EXPECT_EQ(List(sentinel_), std::vector<std::string>{"keep"});
-    EXPECT_EQ(Slurp(sentinel_ + "/keep"), "sentinel");
+    EXPECT_EQ(ListDirectory(base_), std::vector<std::string>{"sentinel"});
+    EXPECT_EQ(ListDirectory(sentinel_), std::vector<std::string>{"keep"});
+    EXPECT_EQ(ReadWholeFile(sentinel_ + "/keep"), "sentinel");
   }
 
   RootfsWriter& Writer() {
@@ -90,7 +74,7 @@ class RootfsTest : public ::testing::Test {
     struct stat st {};
     return ::lstat((root_ + "/" + rel).c_str(), &st) == 0;
   }
-  std::string Content(const std::string& rel) { return Slurp(root_ + "/" + rel); }
+  std::string Content(const std::string& rel) { return ReadWholeFile(root_ + "/" + rel); }
   std::string Readlink(const std::string& rel) {
     char buf[4096];
     ssize_t n = ::readlink((root_ + "/" + rel).c_str(), buf, sizeof(buf));
@@ -193,8 +177,8 @@ TEST_F(RootfsTest, WhiteoutRemovesFileAndDirectory) {
   EXPECT_FALSE(Exists("a/.wh.file"));
   EXPECT_EQ(Content("a/other"), "2");
   EXPECT_FALSE(Exists("d"));
-  EXPECT_EQ(List(root_), std::vector<std::string>{"a"});
-  EXPECT_EQ(List(root_ + "/a"), std::vector<std::string>{"other"});
+  EXPECT_EQ(ListDirectory(root_), std::vector<std::string>{"a"});
+  EXPECT_EQ(ListDirectory(root_ + "/a"), std::vector<std::string>{"other"});
   EXPECT_EQ(Writer().stats().whiteouts, 3u);
 }
 
@@ -213,8 +197,8 @@ TEST_F(RootfsTest, OpaqueDirectoryKeepsEntriesOfItsOwnLayer) {
                         .File("d/sub/keepname", "upper"),
                     "layer 2");
   ASSERT_TRUE(st.ok()) << st.ToString();
-  EXPECT_EQ(List(root_ + "/d"), (std::vector<std::string>{"after", "before", "sub"}));
-  EXPECT_EQ(List(root_ + "/d/sub"), (std::vector<std::string>{"keepname", "newx"}));
+  EXPECT_EQ(ListDirectory(root_ + "/d"), (std::vector<std::string>{"after", "before", "sub"}));
+  EXPECT_EQ(ListDirectory(root_ + "/d/sub"), (std::vector<std::string>{"keepname", "newx"}));
   EXPECT_EQ(Content("d/sub/keepname"), "upper");
   EXPECT_EQ(Content("other/x"), "o");
   EXPECT_EQ(Writer().stats().whiteouts, 1u);
@@ -374,7 +358,7 @@ TEST_F(RootfsTest, ParentCacheSeesRemovalsInTheSameLayer) {
                         .Symlink("b", "a")
                         .File("b/4", "4"));
   ASSERT_TRUE(st.ok()) << st.ToString();
-  EXPECT_EQ(List(root_ + "/a"), (std::vector<std::string>{"3", "4"}));
+  EXPECT_EQ(ListDirectory(root_ + "/a"), (std::vector<std::string>{"3", "4"}));
 }
 
 TEST_F(RootfsTest, DanglingSymlinkParentIsFollowedInsideTheRoot) {

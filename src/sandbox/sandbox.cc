@@ -368,16 +368,13 @@ Result<SandboxRun> RunSandbox(const std::string& image_arg, const SandboxOptions
 
   // The bundle: private directory (0711: the container's root user, a
   // host id of its own, must reach rootfs/ inside).
-  std::string templ = TempBase(options.work_dir) + "/customs-sandbox-XXXXXX";
-  std::vector<char> buf(templ.begin(), templ.end());
-  buf.push_back('\0');
-  if (::mkdtemp(buf.data()) == nullptr)
-    return Unavailable(Errno("cannot create a sandbox directory in " + TempBase(options.work_dir)));
+  auto bundle = MakeTempDirectory(TempBase(options.work_dir), "customs-sandbox-");
+  if (!bundle.ok()) return Unavailable("sandbox: " + bundle.status().message());
   // Declared before the run state: the cache entry stays leased (not
   // evictable) until the container is deleted.
   std::optional<RootfsLease> lease;
   RunState state;
-  state.bundle = buf.data();
+  state.bundle = *bundle;
   CUSTOMS_TRY(CheckReachableByOthers(state.bundle.substr(0, state.bundle.rfind('/')),
                                      "the sandbox directory", "--sandbox-dir"));
   state.runtime = runtime.path;

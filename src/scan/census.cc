@@ -14,6 +14,7 @@
 #include <set>
 #include <thread>
 
+#include "base/file.h"
 #include "store/census_store.h"
 #include "vuln/updater.h"
 
@@ -52,10 +53,10 @@ class TempDir {
     std::error_code ec;
     std::filesystem::path base = std::filesystem::temp_directory_path(ec);
     if (ec) base = "/tmp";
-    std::string pattern = (base / "customs-census-XXXXXX").string();
-    if (mkdtemp(pattern.data()) == nullptr)
+    auto made = MakeTempDirectory(base.string(), "customs-census-");
+    if (!made.ok())
       return PermissionDenied("cannot create a temporary layer cache under " + base.string());
-    path_ = pattern;
+    path_ = *std::move(made);
     return Status::Ok();
   }
   const std::string& path() const { return path_; }
