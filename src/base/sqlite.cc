@@ -1,6 +1,16 @@
 #include "base/sqlite.h"
 
+#include <mutex>
+
 namespace customs::sqlite {
+
+int Open(const char* filename, sqlite3** db, int flags) {
+  static std::once_flag configured;
+  // SQLITE_MISUSE when SQLite was initialised already (another library of
+  // the process opened a connection first): then it keeps its defaults.
+  std::call_once(configured, [] { (void)sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0); });
+  return sqlite3_open_v2(filename, db, flags, nullptr);
+}
 
 int BindOne(sqlite3_stmt* stmt, int index, std::string_view text) {
   const char* data = text.data() != nullptr ? text.data() : "";

@@ -34,6 +34,13 @@ struct StmtFinalizer {
 using DbHandle = std::unique_ptr<sqlite3, DbCloser>;
 using StmtHandle = std::unique_ptr<sqlite3_stmt, StmtFinalizer>;
 
+// sqlite3_open_v2, after configuring SQLite for this process once: memory
+// statistics off (SQLITE_CONFIG_MEMSTATUS), which otherwise take a global
+// mutex on every allocation and make connections on two threads wait for
+// each other. Nothing here uses the heap limits that need them. Every
+// connection customs opens goes through this.
+int Open(const char* filename, sqlite3** db, int flags);
+
 // Resets a cached statement and its bindings when a call is done with it.
 class StmtScope {
  public:

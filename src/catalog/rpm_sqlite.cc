@@ -77,7 +77,7 @@ Result<StmtHandle> Prepare(sqlite3* db, const char* sql) {
 // Opens an in-memory, read-only copy of `file` with hostile-schema defences.
 Result<DbHandle> OpenImage(std::span<const uint8_t> file, StepBudget& budget) {
   sqlite3* raw = nullptr;
-  int rc = sqlite3_open_v2(":memory:", &raw, SQLITE_OPEN_READWRITE | SQLITE_OPEN_MEMORY, nullptr);
+  int rc = sqlite::Open(":memory:", &raw, SQLITE_OPEN_READWRITE | SQLITE_OPEN_MEMORY);
   DbHandle db(raw);
   if (rc != SQLITE_OK) return SqliteError(db.get(), rc, "opening an in-memory database");
   sqlite3_busy_timeout(db.get(), 0);

@@ -189,9 +189,8 @@ Result<CensusStore> CensusStore::Open(const std::string& path) {
   auto impl = std::make_unique<Impl>();
   impl->path = path;
   sqlite3* raw = nullptr;
-  int rc =
-      sqlite3_open_v2(path.c_str(), &raw,
-                      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
+  int rc = sqlite::Open(path.c_str(), &raw,
+                        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX);
   impl->db.reset(raw);
   if (rc != SQLITE_OK) return sqlite::Error(impl->db.get(), rc, path, "opening census store");
   sqlite3* db = impl->db.get();

@@ -502,6 +502,15 @@ struct AdvisoryDb::Impl {
     return sqlite::Step(db.get(), stmt, path.native(), what);
   }
 
+  // Step for the per-finding reads: the error text is built only on an
+  // error.
+  Result<bool> StepVulnerability(sqlite3_stmt* stmt, std::string_view doing, std::string_view id) {
+    int rc = sqlite3_step(stmt);
+    if (rc == SQLITE_ROW) return true;
+    if (rc == SQLITE_DONE) return false;
+    return Error(rc, std::string(doing) + "vulnerability " + Printable(id));
+  }
+
   Status Exec(const char* sql) { return sqlite::Exec(db.get(), sql, path.native()); }
 
   Status RequireWritable(std::string_view what) const {
@@ -562,7 +571,7 @@ Result<AdvisoryDb> AdvisoryDb::Create(const std::filesystem::path& path) {
   impl->writable = true;
   auto build = [&impl]() -> Status {
     sqlite3* raw = nullptr;
-    int rc = sqlite3_open_v2(impl->path.c_str(), &raw, SQLITE_OPEN_READWRITE, nullptr);
+    int rc = sqlite::Open(impl->path.c_str(), &raw, SQLITE_OPEN_READWRITE);
     impl->db.reset(raw);
     if (rc != SQLITE_OK) return impl->Error(rc, "opening for writing");
     sqlite3_extended_result_codes(impl->db.get(), 1);
@@ -610,8 +619,8 @@ Result<AdvisoryDb> AdvisoryDb::Open(const std::filesystem::path& path) {
   std::filesystem::path absolute = std::filesystem::absolute(path, ec);
   if (ec) return ErrnoStatus(ec.value(), "advisory DB " + path.string());
   sqlite3* raw = nullptr;
-  int rc = sqlite3_open_v2(ImmutableUri(absolute).c_str(), &raw,
-                           SQLITE_OPEN_READONLY | SQLITE_OPEN_URI | SQLITE_OPEN_NOMUTEX, nullptr);
+  int rc = sqlite::Open(ImmutableUri(absolute).c_str(), &raw,
+                        SQLITE_OPEN_READONLY | SQLITE_OPEN_URI | SQLITE_OPEN_NOMUTEX);
   impl->db.reset(raw);
   if (rc != SQLITE_OK) return impl->Error(rc, "opening read-only");
   sqlite3* db = impl->db.get();
@@ -966,28 +975,34 @@ Result<std::vector<AffectedRecord>> AdvisoryDb::FindAffected(std::string_view ec
   return out;
 }
 
-Result<std::optional<VulnerabilityRecord>> AdvisoryDb::FindVulnerability(
-    std::string_view id) const {
+Result<std::optional<std::string>> AdvisoryDb::FindAliasOwner(std::string_view alias) const {
   Impl& impl = *impl_;
-  // Error text is built only on an error: this runs once per finding.
-  auto step = [&](sqlite3_stmt* stmt, std::string_view doing) -> Result<bool> {
-    int rc = sqlite3_step(stmt);
-    if (rc == SQLITE_ROW) return true;
-    if (rc == SQLITE_DONE) return false;
-    return impl.Error(rc, std::string(doing) + "vulnerability " + Printable(id));
-  };
+  CUSTOMS_ASSIGN_OR_RETURN(
+      sqlite3_stmt * by_alias,
+      impl.Statement(impl.find_vuln_by_alias,
+                     "SELECT id FROM aliases WHERE alias = ?1 ORDER BY id LIMIT 1"));
+  StmtScope scope(by_alias);
+  CUSTOMS_TRY(impl.Bind(by_alias, alias));
+  CUSTOMS_ASSIGN_OR_RETURN(bool found,
+                           impl.StepVulnerability(by_alias, "reading aliases of ", alias));
+  if (!found) return std::optional<std::string>();
+  return std::optional<std::string>(ColumnText(by_alias, 0));
+}
+
+Result<std::optional<VulnerabilityRecord>> AdvisoryDb::FindVulnerability(
+    std::string_view id, bool follow_aliases) const {
+  Impl& impl = *impl_;
   CUSTOMS_ASSIGN_OR_RETURN(
       sqlite3_stmt * find,
       impl.Statement(impl.find_vuln,
                      "SELECT id, source, summary, published, modified, malicious, refs, "
                      "all_aliases, cvss_list FROM vulnerabilities WHERE id = ?1"));
   VulnerabilityRecord record;
-  // By id, else by alias (the first id in sort order listing it).
   std::string target(id);
   for (int attempt = 0;; ++attempt) {
     StmtScope scope(find);
     CUSTOMS_TRY(impl.Bind(find, target));
-    CUSTOMS_ASSIGN_OR_RETURN(bool row, step(find, "reading "));
+    CUSTOMS_ASSIGN_OR_RETURN(bool row, impl.StepVulnerability(find, "reading ", id));
     if (row) {
       record.id = std::string(ColumnText(find, 0));
       record.source = std::string(ColumnText(find, 1));
@@ -1022,16 +1037,11 @@ Result<std::optional<VulnerabilityRecord>> AdvisoryDb::FindVulnerability(
       }
       break;
     }
-    if (attempt > 0) return std::optional<VulnerabilityRecord>();  // a dangling alias
-    CUSTOMS_ASSIGN_OR_RETURN(
-        sqlite3_stmt * by_alias,
-        impl.Statement(impl.find_vuln_by_alias,
-                       "SELECT id FROM aliases WHERE alias = ?1 ORDER BY id LIMIT 1"));
-    StmtScope alias_scope(by_alias);
-    CUSTOMS_TRY(impl.Bind(by_alias, target));
-    CUSTOMS_ASSIGN_OR_RETURN(bool found, step(by_alias, "reading aliases of "));
-    if (!found) return std::optional<VulnerabilityRecord>();
-    target = std::string(ColumnText(by_alias, 0));
+    // Not found as itself, nor (a dangling alias) as its owner.
+    if (attempt > 0 || !follow_aliases) return std::optional<VulnerabilityRecord>();
+    CUSTOMS_ASSIGN_OR_RETURN(std::optional<std::string> owner, FindAliasOwner(id));
+    if (!owner) return std::optional<VulnerabilityRecord>();
+    target = std::move(*owner);
   }
   return std::optional<VulnerabilityRecord>(std::move(record));
 }

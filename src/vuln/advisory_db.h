@@ -92,9 +92,13 @@ class AdvisoryDb {
   // DataLoss naming the vuln id when a stored entry does not decode.
   Result<std::vector<AffectedRecord>> FindAffected(std::string_view ecosystem,
                                                    std::string_view package) const;
-  // By id or by alias (the first id in sort order that lists it); nullopt
-  // when neither.
-  Result<std::optional<VulnerabilityRecord>> FindVulnerability(std::string_view id) const;
+  // By id or, with `follow_aliases`, by alias (the record FindAliasOwner
+  // names); nullopt when neither.
+  Result<std::optional<VulnerabilityRecord>> FindVulnerability(std::string_view id,
+                                                               bool follow_aliases = true) const;
+  // The first id in sort order that lists `alias` as an alias; nullopt when
+  // none does.
+  Result<std::optional<std::string>> FindAliasOwner(std::string_view alias) const;
   Result<std::vector<SourceRecord>> Sources() const;
   Result<int64_t> BuiltAt() const;  // unix seconds of the last Commit
   struct Counts {

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <iterator>
 #include <map>
 #include <optional>
 #include <set>
@@ -88,20 +89,22 @@ struct Hit {
   std::string_view distro_severity;
 };
 
-// OSV range evaluation (ossf.github.io/osv-schema, "Evaluation"): events
-// sorted by version, introduced opens, fixed and last_affected close.
-// Returns whether `version` is inside and the fixed versions above it.
-Result<bool> InRange(const Range& range, VersionScheme scheme, std::string_view version,
-                     std::vector<std::string_view>& fixed) {
-  std::vector<const RangeEvent*> events;
-  for (const auto& e : range.events)
-    if (e.kind != RangeEvent::Kind::kLimit) events.push_back(&e);
+// OSV range evaluation (ossf.github.io/osv-schema, "Evaluation") needs a
+// range's events sorted by version, "introduced 0" first. Sorts them in
+// place, once per cached range ("limit" events, which only GIT ranges use,
+// go last); an error when two do not compare (the range is then not
+// evaluated).
+Status SortEvents(Range& range, VersionScheme scheme) {
+  auto& events = range.events;
+  auto end = std::stable_partition(events.begin(), events.end(), [](const RangeEvent& e) {
+    return e.kind != RangeEvent::Kind::kLimit;
+  });
   Status error;
-  auto key_less = [&](const RangeEvent* a, const RangeEvent* b) {
-    bool a0 = a->kind == RangeEvent::Kind::kIntroduced && a->version == "0";
-    bool b0 = b->kind == RangeEvent::Kind::kIntroduced && b->version == "0";
+  auto key_less = [&](const RangeEvent& a, const RangeEvent& b) {
+    bool a0 = a.kind == RangeEvent::Kind::kIntroduced && a.version == "0";
+    bool b0 = b.kind == RangeEvent::Kind::kIntroduced && b.version == "0";
     if (a0 || b0) return a0 && !b0;
-    auto c = CompareVersions(scheme, a->version, b->version);
+    auto c = CompareVersions(scheme, a.version, b.version);
     if (!c.ok()) {
       if (error.ok()) error = c.status();
       return false;
@@ -109,24 +112,33 @@ Result<bool> InRange(const Range& range, VersionScheme scheme, std::string_view 
     return *c < 0;
   };
   // Sources list events in order almost always; check before sorting.
-  if (!std::is_sorted(events.begin(), events.end(), key_less))
-    std::stable_sort(events.begin(), events.end(), key_less);
-  if (!error.ok()) return error;
+  if (!std::is_sorted(events.begin(), end, key_less) && error.ok())
+    std::stable_sort(events.begin(), end, key_less);
+  return error;
+}
+
+// Whether `version` is inside `range`, whose events SortEvents sorted, and
+// the fixed versions above it: introduced opens, fixed and last_affected
+// close.
+Result<bool> InRange(const Range& range, VersionScheme scheme, std::string_view version,
+                     std::vector<std::string_view>& fixed) {
+  const auto& events = range.events;
   bool affected = false;
-  // version against each event, kept for the fixed versions below.
-  std::vector<int> order(events.size(), 1);
+  size_t first_fix_above = events.size();  // the smallest fixed event above `version`
   for (size_t k = 0; k < events.size(); ++k) {
-    const RangeEvent* e = events[k];
-    int& c = order[k];
-    if (!(e->kind == RangeEvent::Kind::kIntroduced && e->version == "0")) {
-      CUSTOMS_ASSIGN_OR_RETURN(c, CompareVersions(scheme, version, e->version));
+    const RangeEvent& e = events[k];
+    if (e.kind == RangeEvent::Kind::kLimit) break;  // sorted last
+    int c = 1;
+    if (!(e.kind == RangeEvent::Kind::kIntroduced && e.version == "0")) {
+      CUSTOMS_ASSIGN_OR_RETURN(c, CompareVersions(scheme, version, e.version));
     }
-    switch (e->kind) {
+    switch (e.kind) {
       case RangeEvent::Kind::kIntroduced:
         if (c >= 0) affected = true;
         break;
       case RangeEvent::Kind::kFixed:
         if (c >= 0) affected = false;
+        if (c < 0 && first_fix_above == events.size()) first_fix_above = k;
         break;
       case RangeEvent::Kind::kLastAffected:
         if (c > 0) affected = false;
@@ -135,12 +147,8 @@ Result<bool> InRange(const Range& range, VersionScheme scheme, std::string_view 
         break;
     }
   }
-  if (affected)
-    for (size_t k = 0; k < events.size(); ++k)
-      if (events[k]->kind == RangeEvent::Kind::kFixed && order[k] < 0) {
-        fixed.push_back(events[k]->version);
-        break;  // events are sorted: the first fix above is the upgrade
-      }
+  // Events are sorted: the first fix above is the upgrade.
+  if (affected && first_fix_above < events.size()) fixed.push_back(events[first_fix_above].version);
   return affected;
 }
 
@@ -164,6 +172,16 @@ std::string RangeText(const Range& range) {
     }
   }
   return "[" + out + "]";
+}
+
+// The rules a range's versions compare by; none for GIT ranges and
+// ecosystems without rules.
+std::optional<VersionScheme> RangeScheme(std::string_view eco, const Range& range) {
+  auto scheme = SchemeForEcosystem(eco);
+  if (range.type == Range::Type::kGit || !scheme) return std::nullopt;
+  if (range.type == Range::Type::kSemver && *scheme != VersionScheme::kGo)
+    return VersionScheme::kSemver;
+  return scheme;
 }
 
 class Matcher {
@@ -250,7 +268,6 @@ class Matcher {
       Explain(p, rec.vuln_id, [&] { return where() + ": the source says not affected"; });
       return Status::Ok();
     }
-    auto scheme = SchemeForEcosystem(eco);
     Hit hit{rec.vuln_id, rec.source, eco, a.status, {}, a.distro_severity};
     bool affected = false;
     for (const auto& v : a.versions)
@@ -258,11 +275,12 @@ class Matcher {
     if (affected)
       Explain(p, rec.vuln_id, [&] { return where() + ": listed among the affected versions"; });
     for (const auto& range : a.ranges) {
-      if (range.type == Range::Type::kGit || !scheme) continue;
+      std::optional<VersionScheme> scheme = RangeScheme(eco, range);
+      if (!scheme) continue;
       VersionScheme s = *scheme;
-      if (range.type == Range::Type::kSemver)
-        s = s == VersionScheme::kGo ? s : VersionScheme::kSemver;
-      auto in = InRange(range, s, version, hit.fixed);
+      auto unsorted = unsorted_.find(&range);
+      auto in = unsorted != unsorted_.end() ? Result<bool>(unsorted->second)
+                                            : InRange(range, s, version, hit.fixed);
       if (!in.ok()) {
         Warn(p, version, in.status());
         Explain(p, rec.vuln_id,
@@ -303,14 +321,37 @@ class Matcher {
     if (it == affected_.end()) {
       CUSTOMS_ASSIGN_OR_RETURN(auto records, db_.FindAffected(eco, key));
       it = affected_.emplace(std::move(cache_key), std::move(records)).first;
+      // Each range is evaluated against many versions: sorted once here.
+      for (auto& rec : it->second)
+        for (auto& range : rec.affected.ranges)
+          if (auto scheme = RangeScheme(eco, range))
+            if (Status sorted = SortEvents(range, *scheme); !sorted.ok())
+              unsorted_.emplace(&range, std::move(sorted));
     }
     return &it->second;
   }
 
+  // The record of `id`, else the record that lists it as an alias (often
+  // one read already: a CVE of a GO- or GHSA- record); null when neither.
   Result<const VulnerabilityRecord*> Record(std::string_view id) {
+    CUSTOMS_ASSIGN_OR_RETURN(const VulnerabilityRecord* rec, ExactRecord(id));
+    if (rec != nullptr) return rec;
+    auto it = aliased_.find(id);
+    if (it == aliased_.end()) {
+      const VulnerabilityRecord* owner = nullptr;
+      CUSTOMS_ASSIGN_OR_RETURN(std::optional<std::string> owner_id, db_.FindAliasOwner(id));
+      if (owner_id) {
+        CUSTOMS_ASSIGN_OR_RETURN(owner, ExactRecord(*owner_id));
+      }
+      it = aliased_.emplace(std::string(id), owner).first;
+    }
+    return it->second;
+  }
+
+  Result<const VulnerabilityRecord*> ExactRecord(std::string_view id) {
     auto it = records_.find(id);
     if (it == records_.end()) {
-      CUSTOMS_ASSIGN_OR_RETURN(auto rec, db_.FindVulnerability(id));
+      CUSTOMS_ASSIGN_OR_RETURN(auto rec, db_.FindVulnerability(id, /*follow_aliases=*/false));
       it = records_.emplace(std::string(id), std::move(rec)).first;
     }
     return it->second ? &*it->second : nullptr;
@@ -555,13 +596,19 @@ class Matcher {
   const MatchOptions& options_;
   MatchOutput& out_;
   std::unordered_map<std::string, std::vector<AffectedRecord>> affected_;  // by eco, key
+  // The cached ranges whose events do not compare, with the error.
+  std::unordered_map<const Range*, Status> unsorted_;
   // Looked up by string_view without a copy.
   struct Hash {
     using is_transparent = void;
     size_t operator()(std::string_view s) const { return std::hash<std::string_view>()(s); }
   };
+  // By record id (nullopt: no such record); node-based, so the pointers
+  // handed out stay valid.
   std::unordered_map<std::string, std::optional<VulnerabilityRecord>, Hash, std::equal_to<>>
       records_;
+  // Ids that are no record, to the record listing them as an alias.
+  std::unordered_map<std::string, const VulnerabilityRecord*, Hash, std::equal_to<>> aliased_;
   std::unordered_map<std::string, Outcome> outcomes_;  // by type, key and version
   std::set<std::string> warned_;
 };
@@ -604,13 +651,25 @@ namespace {
 // Below this many packages a second thread costs more than it saves.
 constexpr size_t kParallelMinPackages = 512;
 
+// The report's order of vulnerabilities: most severe first, then by ID,
+// package name and package index (a total order: one package has an ID
+// once).
+bool ReportOrder(const model::Vulnerability* a, const model::Vulnerability* b) {
+  if (a->severity != b->severity) return a->severity > b->severity;
+  if (int c = a->id.compare(b->id); c != 0) return c < 0;
+  if (int c = a->package_name.compare(b->package_name); c != 0) return c < 0;
+  return a->package_index < b->package_index;
+}
+
 // One thread's share of the packages and what matching them yielded. Each
-// detection and diagnostic is tagged with its package's index so that the
-// shards merge into the order one thread would have produced.
+// detection and diagnostic is tagged with its package's index, and the
+// vulnerabilities are put in report order, so that the shards merge into
+// the output one thread would have produced.
 struct Shard {
   std::vector<size_t> packages;  // indexes, ascending
   MatchOutput out;
   std::vector<size_t> detection_package, diagnostic_package;
+  std::vector<model::Vulnerability*> order;  // out.vulnerabilities in ReportOrder
   Status status;
 
   void Run(const AdvisoryDb& db, const MatchOptions& options,
@@ -627,6 +686,9 @@ struct Shard {
       detection_package.resize(out.detections.size(), i);
       diagnostic_package.resize(out.diagnostics.size(), i);
     }
+    order.reserve(out.vulnerabilities.size());
+    for (auto& v : out.vulnerabilities) order.push_back(&v);
+    std::sort(order.begin(), order.end(), ReportOrder);
   }
 };
 
@@ -684,16 +746,16 @@ Result<MatchOutput> MatchPackages(const AdvisoryDb& db, const model::OsInfo& os,
   MergeByPackage(shards, &MatchOutput::diagnostics, &Shard::diagnostic_package, out.diagnostics);
   if (out.diagnostics.size() > kMaxMatchDiagnostics) out.diagnostics.resize(kMaxMatchDiagnostics);
 
-  // Sort pointers and move each vulnerability once: they are large.
+  // Each shard sorted pointers on its thread; merged here, and each
+  // vulnerability moved once: they are large.
   std::vector<model::Vulnerability*> order;
-  for (auto& shard : shards)
-    for (auto& v : shard.out.vulnerabilities) order.push_back(&v);
-  std::sort(order.begin(), order.end(), [](const auto* a, const auto* b) {
-    if (a->severity != b->severity) return a->severity > b->severity;
-    if (a->id != b->id) return a->id < b->id;
-    if (a->package_name != b->package_name) return a->package_name < b->package_name;
-    return a->package_index < b->package_index;
-  });
+  if (shards.size() == 1) {
+    order = std::move(shards[0].order);
+  } else {
+    order.reserve(shards[0].order.size() + shards[1].order.size());
+    std::merge(shards[0].order.begin(), shards[0].order.end(), shards[1].order.begin(),
+               shards[1].order.end(), std::back_inserter(order), ReportOrder);
+  }
   out.vulnerabilities.reserve(order.size());
   for (auto* v : order) out.vulnerabilities.push_back(std::move(*v));
   return out;

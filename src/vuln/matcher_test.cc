@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "tests/testing.h"
 #include "vuln/feeds.h"
 
@@ -233,6 +235,59 @@ TEST(MatcherTest, UncomparableVersionIsAWarningNotAFailure) {
   ASSERT_EQ(out->diagnostics.size(), 1u);
   EXPECT_EQ(out->diagnostics[0].code, "version-not-comparable");
   EXPECT_NE(out->diagnostics[0].message.find("not a version"), std::string::npos);
+}
+
+// Events listed out of order are sorted once per range and then hold for
+// every version of the package; a range whose own events do not compare is
+// a warning for each version, never a silent miss of the other ranges.
+TEST(MatcherTest, RangeEventsOutOfOrderAndUncomparable) {
+  Advisory a = Osv("GHSA-aaaa-0000-0001", {}, "npm", "qs", "0", "");
+  Range& r = a.affected[0].ranges[0];
+  r.events = {{RangeEvent::Kind::kFixed, "2.0.0"},
+              {RangeEvent::Kind::kIntroduced, "1.5.0"},
+              {RangeEvent::Kind::kFixed, "1.2.0"},
+              {RangeEvent::Kind::kIntroduced, "0"}};
+  Range bad;
+  bad.type = Range::Type::kSemver;
+  bad.events = {{RangeEvent::Kind::kIntroduced, "3.0.0"}, {RangeEvent::Kind::kFixed, "x.y"}};
+  a.affected[0].ranges.push_back(bad);
+  AdvisoryDb db = MakeDb({a});
+  std::vector<model::Package> packages = {Lang("npm", "qs", "1.0.0"), Lang("npm", "qs", "1.3.0"),
+                                          Lang("npm", "qs", "1.6.0"), Lang("npm", "qs", "2.0.0")};
+  auto out = MatchPackages(db, {}, packages);
+  ASSERT_TRUE(out.ok()) << out.status().ToString();
+  using Fixed = std::vector<std::string>;
+  std::vector<std::pair<size_t, Fixed>> got;
+  for (const auto& v : out->vulnerabilities) got.emplace_back(v.package_index, v.fixed_versions);
+  std::sort(got.begin(), got.end());
+  EXPECT_EQ(got, (std::vector<std::pair<size_t, Fixed>>{{0, Fixed{"1.2.0"}}, {2, Fixed{"2.0.0"}}}));
+  ASSERT_EQ(out->diagnostics.size(), 4u);  // one per version: each was compared once
+  EXPECT_NE(out->diagnostics[0].message.find("x.y"), std::string::npos)
+      << out->diagnostics[0].message;
+}
+
+// A finding whose records carry no CVSS vector takes one from another
+// source's record of its CVE (here the GHSA record aliasing it); when the
+// only record listing the CVE is its own, it stays unscored.
+TEST(MatcherTest, CvssFromAnotherRecordOfTheCve) {
+  Advisory go = Osv("GO-2024-0001", {"CVE-2024-2222"}, "Go", "example.com/m", "0", "1.2.0");
+  Advisory ghsa = Osv("GHSA-2222-3333-4444", {"CVE-2024-2222"}, "npm", "other", "0", "1.0.0");
+  ghsa.cvss.push_back({"3.1", "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H", 0, "ghsa"});
+  Advisory lone = Osv("GO-2024-0002", {"CVE-2024-3333"}, "Go", "example.com/m", "0", "1.2.0");
+  AdvisoryDb db = MakeDb({go, ghsa, lone});
+  auto out = MatchPackages(db, {}, {Lang("golang", "example.com/m", "v1.1.0")});
+  ASSERT_TRUE(out.ok()) << out.status().ToString();
+  const model::Vulnerability* scored = Find(*out, "CVE-2024-2222", "example.com/m");
+  ASSERT_NE(scored, nullptr);
+  EXPECT_EQ(scored->aliases, std::vector<std::string>{"GO-2024-0001"});
+  EXPECT_DOUBLE_EQ(scored->score, 9.8);
+  EXPECT_EQ(scored->severity, Severity::kCritical);
+  EXPECT_EQ(scored->severity_source, "cvss:ghsa");
+  const model::Vulnerability* unscored = Find(*out, "CVE-2024-3333", "example.com/m");
+  ASSERT_NE(unscored, nullptr);
+  EXPECT_EQ(unscored->score, 0);
+  EXPECT_EQ(unscored->severity, Severity::kUnknown);
+  EXPECT_TRUE(unscored->cvss.empty());
 }
 
 // A package set large enough for two threads gives the output of one:

@@ -7,6 +7,7 @@
 //   only a dev part sorts before any pre-release of it), post, dev, local.
 // Anything else (the "legacy" versions of setuptools) is InvalidArgument.
 #include <algorithm>
+#include <array>
 #include <string>
 #include <vector>
 
@@ -36,9 +37,33 @@ bool HasWordAt(std::string_view s, size_t pos, std::string_view word) {
 
 enum class PreKind { kAlpha = 0, kBeta = 1, kRc = 2 };
 
+// The dotted parts of a release or local segment: the first few (all of
+// them in nearly every version) without a heap allocation, since matching
+// parses a version for every comparison.
+class Parts {
+ public:
+  void push_back(std::string_view part) {
+    if (size_ < kInline)
+      inline_[size_] = part;
+    else
+      more_.push_back(part);
+    ++size_;
+  }
+  size_t size() const { return size_; }
+  std::string_view operator[](size_t i) const {
+    return i < kInline ? inline_[i] : more_[i - kInline];
+  }
+
+ private:
+  static constexpr size_t kInline = 6;
+  std::array<std::string_view, kInline> inline_;
+  std::vector<std::string_view> more_;
+  size_t size_ = 0;
+};
+
 struct Pep440Version {
-  std::string_view epoch;                 // digits; empty means 0
-  std::vector<std::string_view> release;  // digits
+  std::string_view epoch;  // digits; empty means 0
+  Parts release;           // digits
   bool has_pre = false;
   PreKind pre_kind = PreKind::kAlpha;
   std::string_view pre_number;  // empty means 0
@@ -47,7 +72,7 @@ struct Pep440Version {
   bool has_dev = false;
   std::string_view dev_number;
   bool has_local = false;
-  std::vector<std::string_view> local;  // alphanumeric parts, original case
+  Parts local;  // alphanumeric parts, original case
 };
 
 class Pep440Parser {
