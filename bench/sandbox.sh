@@ -5,10 +5,13 @@
 #             a ~200 MB image: oci-debian (a real debootstrap Debian, 121 MB)
 #             plus a layer of the host's own shared libraries (~85 MB); the
 #             entrypoint is Debian's /bin/true. customs reports the time itself
-#             (behavior.firstExecMs counts from main()). Cold: --no-rootfs-cache,
-#             the layers are read, verified and written into the bundle every
-#             run. Warm: the unpacked-layer cache (--rootfs-cache, in a temp
-#             dir) is filled by one untimed run, then every run starts from it.
+#             (behavior.firstExecMs counts from main()). Cold: the first run of
+#             the image, with an empty unpacked-layer cache of its own each
+#             run (the layers are read, verified and written); the trees are
+#             kept until the benchmark ends, because on ext4 without a journal
+#             a tree just deleted makes the next one slow to create (see
+#             docs/bench.md). Warm: one cache (--rootfs-cache, in a temp dir)
+#             is filled by one untimed run, then every run starts from it.
 #   monitor   a syscall-heavy benign program (tests/sandbox/busy.c: create,
 #             write, stat, rename, unlink files; fork+exec every 10th round),
 #             monitored against --no-monitor; busy.c times itself, so the
@@ -108,7 +111,7 @@ field() { python3 -c "import json,sys; r=json.load(open(sys.argv[1]))['results']
 median() { python3 -c "import sys,statistics; v=[float(x) for x in sys.stdin]; print(f'median first execve $1: {statistics.median(v):.0f} ms (min {min(v):.0f}, max {max(v):.0f})')"; }
 for mode in cold warm; do
   echo "== start ($mode): command start to the entrypoint's first execve ($runs runs)"
-  cache_flag="--no-rootfs-cache"
+  cache_flag=""
   if [ "$mode" = warm ]; then
     cache_flag="--rootfs-cache=$work/rootfs-cache"
     "$customs" sandbox -f json -o "$work/start.json" --timeout 60s "$cache_flag" "oci:$work/big:bench" >/dev/null
@@ -116,6 +119,7 @@ for mode in cold warm; do
   fi
   starts=()
   for i in $(seq "$runs"); do
+    [ "$mode" = cold ] && cache_flag="--rootfs-cache=$work/cold-$i"
     "$customs" sandbox -f json -o "$work/start.json" --timeout 60s "$cache_flag" "oci:$work/big:bench" >/dev/null
     ms="$(field "$work/start.json" "r['firstExecMs']")"
     echo "run $i: first execve at $ms ms (wall to exit $(field "$work/start.json" "r['wallMs']") ms)"
