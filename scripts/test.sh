@@ -16,7 +16,9 @@ quick=0
 export CUSTOMS_TEST_IMAGES="${CUSTOMS_TEST_IMAGES:-$root/tests/images/cache}"
 fuzz_seconds="${CUSTOMS_FUZZ_SECONDS:-10}"
 
-step() { printf '\n==> %s\n' "$*"; }
+# Each step is stamped with the seconds since the start, so a CI log shows
+# where the time went.
+step() { printf '\n==> [%d s] %s\n' "$SECONDS" "$*"; }
 
 if [ "$quick" = 0 ] || [ -d "$CUSTOMS_TEST_IMAGES/oci-debian" ]; then
   step "test images in $CUSTOMS_TEST_IMAGES"

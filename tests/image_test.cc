@@ -70,8 +70,9 @@ TEST(ImageTest, DebianSamePackagesInEverySourceForm) {
       ASSERT_TRUE(p.purl.starts_with("pkg:deb/debian/" + model::PurlEncode(p.name) + "@"))
           << p.purl;
       ASSERT_NE(p.purl.find("distro=debian-12"), std::string::npos) << p.purl;
-      if (p.name == "bash")
+      if (p.name == "bash") {
         EXPECT_NE(std::find(p.files.begin(), p.files.end(), "bin/bash"), p.files.end());
+      }
     }
   }
 }

@@ -29,7 +29,9 @@ std::string BuildDb(const std::vector<std::string>& paths) {
   for (const auto& p : paths) {
     auto stats = vuln::ReadAdvisories(p, [&](vuln::Advisory&& a) { return db->Insert(a); });
     EXPECT_TRUE(stats.ok()) << p << ": " << stats.status().ToString();
-    if (stats.ok()) EXPECT_EQ(stats->skipped_files, 0u) << p;
+    if (stats.ok()) {
+      EXPECT_EQ(stats->skipped_files, 0u) << p;
+    }
   }
   EXPECT_TRUE(db->Commit().ok());
   return db_path;

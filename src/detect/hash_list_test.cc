@@ -44,8 +44,9 @@ TEST(HashListTest, ParsesClamAvHsbLines) {
         "275a021bbfb6489e54d471899f7db9d1663fc695ec2fe2a2c4538aabf651fd0f:68:"}) {
     auto r = ParseHashList(bad, "bad.hsb");
     EXPECT_FALSE(r.ok()) << bad;
-    if (!r.ok())
+    if (!r.ok()) {
       EXPECT_TRUE(r.status().message().starts_with("bad.hsb:1: ")) << r.status().message();
+    }
   }
 }
 

@@ -340,7 +340,8 @@ Result<ZipMember> ZipArchive::Read(const ZipEntry& e, uint64_t max_bytes) {
   CUSTOMS_TRY(r.Seek(std::min<uint64_t>(e.local_header_offset, data_.size())));
   if (!HasSignature(data_, e.local_header_offset, kLocalSignature))
     return DataLoss(what + ": no local header " + At(e.local_header_offset));
-  CUSTOMS_TRY(r.Skip(26), what + ": local header");
+  // The name and extra field lengths are the fixed part's last 4 bytes.
+  CUSTOMS_TRY(r.Skip(kLocalSize - 4), what + ": local header");
   CUSTOMS_ASSIGN_OR_RETURN(uint16_t name_len, r.ReadU16Le(), what + ": local header");
   CUSTOMS_ASSIGN_OR_RETURN(uint16_t extra_len, r.ReadU16Le(), what + ": local header");
   CUSTOMS_TRY(r.Skip(static_cast<size_t>(name_len) + extra_len), what + ": local header");

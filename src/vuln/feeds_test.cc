@@ -507,7 +507,8 @@ TEST(AlpineSecdb, BrokenInputs) {
   auto list = Collect(
       ParseAlpineSecdb,
       "distroversion: v3.9\npackages:\n  - pkg:\n      name: x\n      secfixes:\n"
-      "        1.0-r0:\n          - CVE 2018-16859\n          - CVE-????-?????  XSA-295\n"
+      "        1.0-r0:\n          - CVE 2018-16859\n          - CVE-???"
+      "?-?????  XSA-295\n"
       "          - CVE_2019-2426\n          - ZBX-11023\n        0:\n          - CVE-2019-1\n");
   std::vector<std::string> ids;
   for (const Advisory& a : list) ids.push_back(a.id);
