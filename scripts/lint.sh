@@ -20,8 +20,14 @@ fi
 if [ "${1:-}" != "--no-tidy" ]; then
   echo "clang-tidy"
   [ -f build/compile_commands.json ] || { echo "configure build/ first" >&2; exit 1; }
+  # Test targets force-include a precompiled header that GCC built and clang
+  # cannot read: clang-tidy gets the compile commands without it.
+  tidy_db=$(mktemp -d)
+  trap 'rm -rf "$tidy_db"' EXIT
+  sed -E 's# -include [^ "]*cmake_pch\.hxx##g; s# -Winvalid-pch##g' build/compile_commands.json \
+    >"$tidy_db/compile_commands.json"
   out=$(git ls-files 'src/*.cc' | grep -v '_test\.cc$' |
-    xargs -P "$(nproc)" -n 6 clang-tidy -p build --quiet 2>&1 | grep -E '(error|warning): ' || true)
+    xargs -P "$(nproc)" -n 6 clang-tidy -p "$tidy_db" --quiet 2>&1 | grep -E '(error|warning): ' || true)
   if [ -n "$out" ]; then
     echo "$out" >&2
     exit 1
