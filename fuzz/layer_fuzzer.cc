@@ -25,6 +25,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   auto result = layer::WalkLayer(entries, list, "sha256:fuzz");
   if (!result.ok()) return 0;
   auto merged = layer::Merge({&*result, &*result});
-  for (const auto& [path, node] : merged.tree.nodes()) (void)merged.tree.Resolve(path);
+  for (const auto& [path, node] : merged.tree.nodes()) (void)merged.tree.Resolve(std::string(path));
   return 0;
 }

@@ -50,7 +50,7 @@ Result<Json> ParseJson(std::string_view text, std::string_view what, size_t max_
   if (doc.is_discarded()) {
     // Re-parse with exceptions only to recover the byte offset for the error.
     try {
-      (void)Json::parse(text);
+      Json unused = Json::parse(text);
     } catch (const Json::parse_error& e) {
       return InvalidArgument(std::string(what) + ": malformed JSON at byte " +
                              std::to_string(e.byte));
@@ -193,6 +193,167 @@ Status ParseJsonObjectMembers(
   if (!top_is_object)
     return InvalidArgument(std::string(what) + ": expected a JSON object at the top level");
   return Status::Ok();
+}
+
+namespace {
+
+// Well-formed UTF-8 (Unicode 15, table 3-7): no overlong forms, surrogates
+// or code points past U+10FFFF; what nlohmann accepts without replacing.
+bool ValidUtf8(std::string_view s) {
+  size_t i = 0;
+  while (i < s.size()) {
+    auto c = static_cast<uint8_t>(s[i]);
+    if (c < 0x80) {
+      ++i;
+      continue;
+    }
+    size_t n;
+    uint8_t lo = 0x80, hi = 0xBF;
+    if (c >= 0xC2 && c <= 0xDF) {
+      n = 1;
+    } else if (c >= 0xE0 && c <= 0xEF) {
+      n = 2;
+      if (c == 0xE0) lo = 0xA0;
+      if (c == 0xED) hi = 0x9F;
+    } else if (c >= 0xF0 && c <= 0xF4) {
+      n = 3;
+      if (c == 0xF0) lo = 0x90;
+      if (c == 0xF4) hi = 0x8F;
+    } else {
+      return false;
+    }
+    if (s.size() - i <= n) return false;
+    auto c1 = static_cast<uint8_t>(s[i + 1]);
+    if (c1 < lo || c1 > hi) return false;
+    for (size_t k = 2; k <= n; ++k) {
+      auto ck = static_cast<uint8_t>(s[i + k]);
+      if (ck < 0x80 || ck > 0xBF) return false;
+    }
+    i += n + 1;
+  }
+  return true;
+}
+
+void AppendJsonString(std::string& out, std::string_view s) {
+  bool ascii = true;
+  for (char ch : s) ascii &= static_cast<uint8_t>(ch) < 0x80;
+  if (!ascii && !ValidUtf8(s)) {
+    out += nlohmann::ordered_json(s).dump(-1, ' ', false,
+                                          nlohmann::ordered_json::error_handler_t::replace);
+    return;
+  }
+  out += '"';
+  size_t run = 0;  // start of the bytes not yet copied
+  for (size_t i = 0; i < s.size(); ++i) {
+    auto c = static_cast<uint8_t>(s[i]);
+    if (c >= 0x20 && c != '"' && c != '\\') continue;
+    out.append(s.data() + run, i - run);
+    run = i + 1;
+    switch (c) {
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\b':
+        out += "\\b";
+        break;
+      case '\f':
+        out += "\\f";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      default: {
+        static constexpr char kHex[] = "0123456789abcdef";
+        out += "\\u00";
+        out += kHex[c >> 4];
+        out += kHex[c & 15];
+      }
+    }
+  }
+  out.append(s.data() + run, s.size() - run);
+  out += '"';
+}
+
+void AppendReportJson(std::string& out, const nlohmann::ordered_json& v, size_t depth) {
+  using V = nlohmann::ordered_json::value_t;
+  auto newline = [&](size_t d) {
+    out += '\n';
+    out.append(2 * d, ' ');
+  };
+  switch (v.type()) {
+    case V::object: {
+      if (v.empty()) {
+        out += "{}";
+        return;
+      }
+      out += '{';
+      bool first = true;
+      for (const auto& [key, member] : v.items()) {
+        if (!first) out += ',';
+        first = false;
+        newline(depth + 1);
+        AppendJsonString(out, key);
+        out += ": ";
+        AppendReportJson(out, member, depth + 1);
+      }
+      newline(depth);
+      out += '}';
+      return;
+    }
+    case V::array: {
+      if (v.empty()) {
+        out += "[]";
+        return;
+      }
+      out += '[';
+      bool first = true;
+      for (const auto& item : v) {
+        if (!first) out += ',';
+        first = false;
+        newline(depth + 1);
+        AppendReportJson(out, item, depth + 1);
+      }
+      newline(depth);
+      out += ']';
+      return;
+    }
+    case V::string:
+      AppendJsonString(out, v.get_ref<const std::string&>());
+      return;
+    case V::boolean:
+      out += v.get<bool>() ? "true" : "false";
+      return;
+    case V::null:
+      out += "null";
+      return;
+    case V::number_integer:
+      out += std::to_string(v.get<int64_t>());
+      return;
+    case V::number_unsigned:
+      out += std::to_string(v.get<uint64_t>());
+      return;
+    default:  // floats, binary, discarded: nlohmann's own formatting
+      out += v.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
+      return;
+  }
+}
+
+}  // namespace
+
+std::string DumpReportJson(const nlohmann::ordered_json& doc) {
+  std::string out;
+  AppendReportJson(out, doc, 0);
+  out += '\n';
+  return out;
 }
 
 }  // namespace customs

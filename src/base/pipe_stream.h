@@ -30,21 +30,33 @@ class PipeStream : public ByteStream {
   // Bytes in the order the source produced them; the source's error, if
   // any, once everything before it was read.
   Result<size_t> Read(std::span<uint8_t> out) override;
+  // Skips within the queued chunks, without copying.
+  Status Skip(uint64_t n) override;
+  // A view into the front chunk, which stays queued until the next call.
+  bool Viewable() const override { return true; }
+  Result<std::span<const uint8_t>> View(size_t max) override;
 
  private:
+  // Buffers are recycled through free_, so a long stream costs
+  // kPipeChunks + 1 allocations, not one (zeroed, page-faulted) per megabyte.
   struct Chunk {
-    std::vector<uint8_t> data;
+    std::unique_ptr<uint8_t[]> data;
+    size_t size = 0;
     size_t pos = 0;
   };
   void Produce();
+  // Waits for a chunk with bytes left (recycling a used-up front chunk);
+  // nullptr at the end of the stream. Called with mu_ held by `lock`.
+  Result<Chunk*> Front(std::unique_lock<std::mutex>& lock);
 
   std::unique_ptr<ByteStream> source_;
   std::mutex mu_;
   std::condition_variable changed_;
-  std::deque<Chunk> queue_;  // guarded by mu_
-  bool done_ = false;        // guarded by mu_: the source ended or failed
-  bool cancelled_ = false;   // guarded by mu_
-  Status error_;             // guarded by mu_
+  std::deque<Chunk> queue_;                       // guarded by mu_
+  std::vector<std::unique_ptr<uint8_t[]>> free_;  // guarded by mu_
+  bool done_ = false;                             // guarded by mu_: the source ended or failed
+  bool cancelled_ = false;                        // guarded by mu_
+  Status error_;                                  // guarded by mu_
   std::thread producer_;
 };
 

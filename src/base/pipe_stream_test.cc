@@ -58,5 +58,64 @@ TEST(PipeStreamTest, DestroyedEarlyStopsProducer) {
   // Leaving scope must not hang although the producer is blocked on a full queue.
 }
 
+// Views, skips and reads mixed, over more chunks than the queue holds (so
+// chunk buffers are recycled): every byte arrives once, in order, and a
+// HashingStream on top hashes the viewed and skipped bytes too.
+TEST(PipeStreamTest, ViewsSkipsAndReadsMixed) {
+  std::string data = Pattern(9 * PipeStream::kPipeChunkBytes + 4321);
+  HashingStream hashed(std::make_unique<PipeStream>(std::make_unique<Trickle>(data, false)),
+                       Sha256::Of(data), "pipe");
+  ASSERT_TRUE(hashed.Viewable());
+  std::string seen;
+  size_t pos = 0;
+  for (int round = 0; pos < data.size(); ++round) {
+    if (round % 3 == 0) {
+      auto view = hashed.View(100000);
+      ASSERT_TRUE(view.ok()) << view.status().ToString();
+      ASSERT_FALSE(view->empty());
+      EXPECT_EQ(std::string(reinterpret_cast<const char*>(view->data()), view->size()),
+                data.substr(pos, view->size()));
+      pos += view->size();
+    } else if (round % 3 == 1) {
+      size_t n = std::min<size_t>(PipeStream::kPipeChunkBytes + 17, data.size() - pos);
+      ASSERT_TRUE(hashed.Skip(n).ok());
+      pos += n;
+    } else {
+      uint8_t buf[5000];
+      auto n = hashed.Read(buf);
+      ASSERT_TRUE(n.ok());
+      EXPECT_EQ(std::string(reinterpret_cast<const char*>(buf), *n), data.substr(pos, *n));
+      pos += *n;
+    }
+  }
+  auto end = hashed.View(10);
+  ASSERT_TRUE(end.ok()) << end.status().ToString();  // the digest matched
+  EXPECT_TRUE(end->empty());
+  EXPECT_EQ(hashed.bytes(), data.size());
+}
+
+TEST(PipeStreamTest, SkipPastTheEndIsDataLoss) {
+  PipeStream pipe(std::make_unique<Trickle>(Pattern(1000), false));
+  Status s = pipe.Skip(1001);
+  EXPECT_EQ(s.code(), StatusCode::kDataLoss) << s.ToString();
+}
+
+TEST(PipeStreamTest, ViewedBytesThatDoNotMatchTheDigestFail) {
+  std::string data = Pattern(3 * PipeStream::kPipeChunkBytes);
+  HashingStream hashed(std::make_unique<PipeStream>(std::make_unique<Trickle>(data, false)),
+                       Sha256::Of(data + "x"), "blob");
+  Status last;
+  while (true) {
+    auto view = hashed.View(1 << 20);
+    if (!view.ok()) {
+      last = view.status();
+      break;
+    }
+    if (view->empty()) break;
+  }
+  EXPECT_EQ(last.code(), StatusCode::kDataLoss);
+  EXPECT_NE(last.message().find("digest mismatch"), std::string::npos) << last.ToString();
+}
+
 }  // namespace
 }  // namespace customs

@@ -38,6 +38,16 @@ Result<size_t> OpenFile::ReadAt(uint64_t offset, std::span<uint8_t> out) const {
 }
 
 Status ByteStream::Skip(uint64_t n) {
+  if (Viewable()) {
+    while (n > 0) {
+      CUSTOMS_ASSIGN_OR_RETURN(auto view,
+                               View(static_cast<size_t>(std::min<uint64_t>(n, 1 << 20))));
+      if (view.empty())
+        return DataLoss("truncated: stream ended " + std::to_string(n) + " bytes early");
+      n -= view.size();
+    }
+    return Status::Ok();
+  }
   uint8_t buf[65536];
   while (n > 0) {
     CUSTOMS_ASSIGN_OR_RETURN(size_t got,
@@ -46,6 +56,10 @@ Status ByteStream::Skip(uint64_t n) {
     n -= got;
   }
   return Status::Ok();
+}
+
+Result<std::span<const uint8_t>> ByteStream::View(size_t) {
+  return Unimplemented("this stream cannot be viewed; read it");
 }
 
 Status FileRangeStream::Skip(uint64_t n) {
@@ -74,20 +88,32 @@ Result<size_t> MemoryStream::Read(std::span<uint8_t> out) {
   return n;
 }
 
-Result<size_t> HashingStream::Read(std::span<uint8_t> out) {
-  if (done_) return size_t{0};
-  CUSTOMS_ASSIGN_OR_RETURN(size_t n, inner_->Read(out));
-  if (n > 0) {
-    hash_.Update(out.first(n));
-    bytes_ += n;
-    return n;
+Status HashingStream::Take(std::span<const uint8_t> bytes) {
+  if (!bytes.empty()) {
+    hash_.Update(bytes);
+    bytes_ += bytes.size();
+    return Status::Ok();
   }
   done_ = true;
   actual_ = hash_.Finish();
   if (!expected_.empty() && actual_ != expected_)
     return DataLoss(what_ + ": digest mismatch: expected " + expected_.str() + ", got " +
                     actual_.str());
-  return size_t{0};
+  return Status::Ok();
+}
+
+Result<size_t> HashingStream::Read(std::span<uint8_t> out) {
+  if (done_) return size_t{0};
+  CUSTOMS_ASSIGN_OR_RETURN(size_t n, inner_->Read(out));
+  CUSTOMS_TRY(Take(out.first(n)));
+  return n;
+}
+
+Result<std::span<const uint8_t>> HashingStream::View(size_t max) {
+  if (done_) return std::span<const uint8_t>();
+  CUSTOMS_ASSIGN_OR_RETURN(auto view, inner_->View(max));
+  CUSTOMS_TRY(Take(view));
+  return view;
 }
 
 Result<std::string> ReadAll(ByteStream& in, size_t max_bytes, std::string_view what) {

@@ -20,8 +20,14 @@ class ByteStream {
   // allowed before the end.
   virtual Result<size_t> Read(std::span<uint8_t> out) = 0;
   // Skips n bytes; DataLoss when the stream ends first. The default reads
-  // through (so hashing streams see every byte); seekable streams override.
+  // (or views) through, so hashing streams see every byte; seekable streams
+  // override.
   virtual Status Skip(uint64_t n);
+  // Streams that already hold their bytes in memory can hand them out
+  // without a copy: View returns the next bytes (at most `max`; empty at the
+  // end), valid until the next call on the stream. Only where Viewable().
+  virtual bool Viewable() const { return false; }
+  virtual Result<std::span<const uint8_t>> View(size_t max);
 };
 
 // An open file, shared by the streams over its byte ranges. Move-only.
@@ -81,6 +87,9 @@ class HashingStream : public ByteStream {
   HashingStream(std::unique_ptr<ByteStream> inner, Digest expected, std::string what)
       : inner_(std::move(inner)), expected_(std::move(expected)), what_(std::move(what)) {}
   Result<size_t> Read(std::span<uint8_t> out) override;
+  // Passes the inner stream's views through, hashing them.
+  bool Viewable() const override { return inner_->Viewable(); }
+  Result<std::span<const uint8_t>> View(size_t max) override;
   uint64_t bytes() const { return bytes_; }
   // Valid after the end of stream was read.
   const Digest& actual() const { return actual_; }
@@ -91,6 +100,9 @@ class HashingStream : public ByteStream {
   std::string what_;
   Sha256 hash_;
   Digest actual_;
+  // Hashes the bytes, or at the end (none) checks the digest.
+  Status Take(std::span<const uint8_t> bytes);
+
   uint64_t bytes_ = 0;
   bool done_ = false;
 };

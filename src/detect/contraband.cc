@@ -156,7 +156,8 @@ void FinishDetections(const DetectOptions& options, const layer::FileTree& tree,
     // Setuid and setgid files no package installed: a privilege-escalation
     // door left in the image.
     for (const auto& [path, node] : tree.nodes()) {
-      if (node.info.type != layer::FileType::kRegular || (node.info.mode & 06000) == 0) continue;
+      const layer::FileInfo& info = *node.info;
+      if (info.type != layer::FileType::kRegular || (info.mode & 06000) == 0) continue;
       if (owners.Find(path) != nullptr) continue;
       model::Detection d =
           model::MakeDetection(model::kCategoryBackdoor, "setuid-unowned", model::Severity::kHigh,
@@ -167,8 +168,8 @@ void FinishDetections(const DetectOptions& options, const layer::FileTree& tree,
       if (node.layer >= 0 && static_cast<size_t>(node.layer) < result.image.layers.size())
         d.layer = result.image.layers[static_cast<size_t>(node.layer)];
       char mode[8];
-      std::snprintf(mode, sizeof mode, "%04o", node.info.mode & 07777);
-      d.evidence = std::string("mode ") + mode + ", owner uid " + std::to_string(node.info.uid);
+      std::snprintf(mode, sizeof mode, "%04o", info.mode & 07777);
+      d.evidence = std::string("mode ") + mode + ", owner uid " + std::to_string(info.uid);
       result.detections.push_back(std::move(d));
     }
     for (auto& d : CheckNpmPackages(result.packages)) result.detections.push_back(std::move(d));

@@ -211,15 +211,28 @@ class PrefixedStream : public ByteStream {
     } else {
       CUSTOMS_ASSIGN_OR_RETURN(n, raw_->Read(out));
     }
+    CUSTOMS_TRY(Count(n));
+    return n;
+  }
+  // Skips through the raw stream's own Skip: a file range seeks, a hashing
+  // stream still reads every byte.
+  Status Skip(uint64_t n) override {
+    uint64_t from_prefix = std::min<uint64_t>(n, prefix_.size() - std::min(pos_, prefix_.size()));
+    pos_ += from_prefix;
+    if (n > from_prefix) CUSTOMS_TRY(raw_->Skip(n - from_prefix));
+    return Count(n);
+  }
+
+ private:
+  Status Count(uint64_t n) {
     total_ += n;
     if (total_ > limits_.max_layer_expanded_bytes)
       return ResourceExhausted(what_ + ": larger than " +
                                std::to_string(limits_.max_layer_expanded_bytes) +
                                " bytes (limit max-layer-bytes)");
-    return n;
+    return Status::Ok();
   }
 
- private:
   std::unique_ptr<ByteStream> raw_;
   std::string prefix_;
   size_t pos_ = 0;

@@ -28,15 +28,12 @@ void FileTree::Apply(int layer_index, const LayerResult& layer) {
   for (const auto& dir : layer.opaque_dirs) RemoveSubtree(dir, /*keep_dir=*/true);
   for (const auto& path : layer.whiteouts) RemoveSubtree(path, /*keep_dir=*/false);
   for (const auto& info : layer.files) {
-    auto it = nodes_.find(info.path);
-    if (it != nodes_.end()) {
-      bool both_dirs =
-          it->second.info.type == FileType::kDirectory && info.type == FileType::kDirectory;
-      // A non-directory replacing a directory removes what was below it.
-      if (!both_dirs && it->second.info.type == FileType::kDirectory)
-        RemoveSubtree(info.path, /*keep_dir=*/true);
-    }
-    nodes_[info.path] = TreeNode{layer_index, info};
+    auto [it, inserted] = nodes_.try_emplace(info.path, TreeNode{layer_index, &info});
+    if (inserted) continue;
+    // A non-directory replacing a directory removes what was below it.
+    if (it->second.info->type == FileType::kDirectory && info.type != FileType::kDirectory)
+      RemoveSubtree(info.path, /*keep_dir=*/true);
+    it->second = TreeNode{layer_index, &info};
   }
 }
 
@@ -73,12 +70,12 @@ Result<std::string> FileTree::Resolve(const std::string& path) const {
       }
       return NotFound("'" + path + "' does not exist in the image (at '" + next + "')");
     }
-    if (node->info.type == FileType::kSymlink || node->info.type == FileType::kHardlink) {
+    if (node->info->type == FileType::kSymlink || node->info->type == FileType::kHardlink) {
       if (++hops > kMaxSymlinkHops)
         return InvalidArgument("too many levels of symbolic links resolving '" + path + "'");
-      std::string target = node->info.type == FileType::kHardlink
-                               ? node->info.link_target
-                               : ResolveLinkTarget(next, node->info.link_target);
+      std::string target = node->info->type == FileType::kHardlink
+                               ? node->info->link_target
+                               : ResolveLinkTarget(next, node->info->link_target);
       // Re-resolve the target from the root, then continue with the rest.
       std::vector<std::string> parts;
       for (auto t : Split(target, '/'))

@@ -7,6 +7,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "layer/analyzer.h"
@@ -15,11 +16,13 @@
 namespace customs::layer {
 
 struct TreeNode {
-  int layer = -1;  // index of the layer that provides this path
-  FileInfo info;
+  int layer = -1;                  // index of the layer that provides this path
+  const FileInfo* info = nullptr;  // that layer's entry
 };
 
-// The merged filesystem: every visible path and the layer it comes from.
+// The merged filesystem: every visible path and the layer it comes from. It
+// refers to the applied LayerResults' entries (paths and FileInfo) instead of
+// copying them, so those must outlive the tree.
 class FileTree {
  public:
   // Applies one layer on top of the tree.
@@ -32,11 +35,11 @@ class FileTree {
   // is NotFound. Intermediate directories that are symlinks are resolved too.
   Result<std::string> Resolve(const std::string& path) const;
 
-  const std::map<std::string, TreeNode>& nodes() const { return nodes_; }
+  const std::map<std::string_view, TreeNode>& nodes() const { return nodes_; }
 
  private:
   void RemoveSubtree(const std::string& dir, bool keep_dir);
-  std::map<std::string, TreeNode> nodes_;
+  std::map<std::string_view, TreeNode> nodes_;
 };
 
 struct MergedFindings {
@@ -53,6 +56,7 @@ struct MergedFindings {
   std::vector<model::Detection> detections;
 };
 
+// The result's tree refers into `layers`, which must outlive it.
 MergedFindings Merge(const std::vector<const LayerResult*>& layers);
 
 }  // namespace customs::layer

@@ -83,7 +83,7 @@ TEST(MergeTest, FileReplacingDirectoryDropsChildren) {
   LayerResult l1 = Walk(TarBuilder().Symlink("x", "y").Build());
   auto merged = Merge({&l0, &l1});
   EXPECT_EQ(merged.tree.Find("x/child"), nullptr);
-  EXPECT_EQ(merged.tree.Find("x")->info.type, FileType::kSymlink);
+  EXPECT_EQ(merged.tree.Find("x")->info->type, FileType::kSymlink);
 }
 
 TEST(MergeTest, SymlinksResolveInsideRoot) {

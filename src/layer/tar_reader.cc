@@ -49,15 +49,18 @@ bool IsZeroBlock(const uint8_t* h) {
   return true;
 }
 
+// The sum of the header's bytes with the checksum field (148..155) counted
+// as spaces; unsigned as POSIX says, signed as some old writers did. Plain
+// loops over the two ranges, which the compiler vectorizes.
 bool ChecksumMatches(const uint8_t* h, uint64_t stored) {
-  uint64_t unsigned_sum = 0;
-  int64_t signed_sum = 0;
-  for (size_t i = 0; i < kBlock; ++i) {
-    uint8_t c = (i >= 148 && i < 156) ? ' ' : h[i];
-    unsigned_sum += c;
-    signed_sum += static_cast<int8_t>(c);
-  }
-  return stored == unsigned_sum || static_cast<int64_t>(stored) == signed_sum;
+  uint32_t unsigned_sum = 8 * ' ';
+  for (size_t i = 0; i < 148; ++i) unsigned_sum += h[i];
+  for (size_t i = 156; i < kBlock; ++i) unsigned_sum += h[i];
+  if (stored == unsigned_sum) return true;
+  int32_t signed_sum = 8 * ' ';
+  for (size_t i = 0; i < 148; ++i) signed_sum += static_cast<int8_t>(h[i]);
+  for (size_t i = 156; i < kBlock; ++i) signed_sum += static_cast<int8_t>(h[i]);
+  return static_cast<int64_t>(stored) == signed_sum;
 }
 
 Result<uint64_t> ParseDecimal(std::string_view s, std::string_view what) {
@@ -98,28 +101,40 @@ Result<std::vector<std::pair<std::string, std::string>>> ParsePaxRecords(std::st
 }
 
 TarReader::TarReader(ByteStream& in, const Limits& limits, std::string what)
-    : in_(in), limits_(limits), what_(std::move(what)), buf_(kBufferBytes) {}
+    : in_(in), limits_(limits), what_(std::move(what)) {}
+
+Result<size_t> TarReader::Fill() {
+  buf_pos_ = buf_end_ = 0;
+  size_t n;
+  if (in_.Viewable()) {
+    CUSTOMS_ASSIGN_OR_RETURN(auto view, in_.View(kBufferBytes));
+    data_ = view.data();
+    n = view.size();
+  } else {
+    if (buf_.empty()) buf_.resize(kBufferBytes);
+    CUSTOMS_ASSIGN_OR_RETURN(n, in_.Read(std::span<uint8_t>(buf_.data(), buf_.size())));
+    data_ = buf_.data();
+  }
+  if (n == 0) eof_ = true;
+  buf_end_ = n;
+  return n;
+}
 
 Result<size_t> TarReader::ReadRaw(std::span<uint8_t> out) {
   if (buf_pos_ == buf_end_) {
     if (eof_) return size_t{0};
     // Large reads go straight into the caller's buffer.
-    if (out.size() >= buf_.size()) {
+    if (out.size() >= kBufferBytes && !in_.Viewable()) {
       CUSTOMS_ASSIGN_OR_RETURN(size_t n, in_.Read(out));
       if (n == 0) eof_ = true;
       offset_ += n;
       return n;
     }
-    CUSTOMS_ASSIGN_OR_RETURN(size_t n, in_.Read(std::span<uint8_t>(buf_.data(), buf_.size())));
-    if (n == 0) {
-      eof_ = true;
-      return size_t{0};
-    }
-    buf_pos_ = 0;
-    buf_end_ = n;
+    CUSTOMS_ASSIGN_OR_RETURN(size_t n, Fill());
+    if (n == 0) return size_t{0};
   }
   size_t n = std::min(out.size(), buf_end_ - buf_pos_);
-  std::memcpy(out.data(), buf_.data() + buf_pos_, n);
+  std::memcpy(out.data(), data_ + buf_pos_, n);
   buf_pos_ += n;
   offset_ += n;
   return n;
@@ -147,7 +162,7 @@ Status TarReader::SkipBytes(uint64_t n) {
       continue;
     }
     if (eof_) break;
-    if (n >= buf_.size()) {
+    if (n >= kBufferBytes) {
       // Whole buffers' worth: let the stream skip (seek when it can).
       uint64_t whole = n - n % kBlock;
       Status s = in_.Skip(whole);
@@ -160,13 +175,8 @@ Status TarReader::SkipBytes(uint64_t n) {
       n -= whole;
       continue;
     }
-    CUSTOMS_ASSIGN_OR_RETURN(size_t got, in_.Read(std::span<uint8_t>(buf_.data(), buf_.size())));
-    if (got == 0) {
-      eof_ = true;
-      break;
-    }
-    buf_pos_ = 0;
-    buf_end_ = got;
+    CUSTOMS_ASSIGN_OR_RETURN(size_t got, Fill());
+    if (got == 0) break;
   }
   if (n > 0)
     return DataLoss(what_ + ": truncated tar: entry content ends at offset " +
@@ -199,9 +209,7 @@ Result<size_t> TarReader::ReadContent(std::span<uint8_t> out) {
 
 Status TarReader::Drain() {
   while (!eof_) {
-    buf_pos_ = buf_end_ = 0;
-    CUSTOMS_ASSIGN_OR_RETURN(size_t n, in_.Read(std::span<uint8_t>(buf_.data(), buf_.size())));
-    if (n == 0) eof_ = true;
+    CUSTOMS_ASSIGN_OR_RETURN(size_t n, Fill());
     offset_ += n;
   }
   return Status::Ok();

@@ -52,6 +52,9 @@ class TarReader {
   uint64_t offset() const { return offset_; }
 
  private:
+  // Refills the buffer: a view of the stream's own memory where it has one,
+  // else a read into buf_. 0 at the end of the stream.
+  Result<size_t> Fill();
   Result<size_t> ReadRaw(std::span<uint8_t> out);
   Status ReadExact(std::span<uint8_t> out, std::string_view what);
   Status SkipBytes(uint64_t n);
@@ -60,7 +63,8 @@ class TarReader {
   ByteStream& in_;
   Limits limits_;
   std::string what_;
-  std::vector<uint8_t> buf_;
+  std::vector<uint8_t> buf_;       // allocated on first use: views need none
+  const uint8_t* data_ = nullptr;  // buf_ or the stream's view
   size_t buf_pos_ = 0, buf_end_ = 0;
   bool eof_ = false;
   uint64_t offset_ = 0;     // bytes consumed from the stream

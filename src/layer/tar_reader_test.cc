@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdio>
+
 #include "layer/walker.h"
 #include "tests/tar_builder.h"
 #include "tests/testing.h"
@@ -94,6 +96,34 @@ TEST(TarReaderTest, TruncatedAndCorrupt) {
   EXPECT_NE(err.message().find("checksum mismatch at offset 0"), std::string::npos);
   ReadAllEntries(std::string(4096, 'A'), &err);
   EXPECT_EQ(err.code(), StatusCode::kInvalidArgument) << err.ToString();
+}
+
+// A header whose name has bytes >= 0x80 sums differently as unsigned (POSIX)
+// and signed (old writers) chars; both are accepted, anything else is not.
+TEST(TarReaderTest, UnsignedAndSignedHeaderChecksums) {
+  std::string tar = TarBuilder().File("caf\xc3\xa9", "x").Build();
+  auto with_checksum = [&](int64_t sum) {
+    std::string t = tar;
+    std::snprintf(t.data() + 148, 8, "%06llo", static_cast<unsigned long long>(sum));
+    t[155] = ' ';
+    return t;
+  };
+  int64_t unsigned_sum = 0, signed_sum = 0;
+  for (size_t i = 0; i < 512; ++i) {
+    char c = (i >= 148 && i < 156) ? ' ' : tar[i];
+    unsigned_sum += static_cast<uint8_t>(c);
+    signed_sum += static_cast<int8_t>(c);
+  }
+  ASSERT_NE(unsigned_sum, signed_sum);
+  Status err;
+  for (int64_t sum : {unsigned_sum, signed_sum}) {
+    auto entries = ReadAllEntries(with_checksum(sum), &err);
+    EXPECT_TRUE(err.ok()) << err.ToString();
+    ASSERT_EQ(entries.size(), 1u);
+    EXPECT_EQ(entries[0].path, "caf\xc3\xa9");
+  }
+  ReadAllEntries(with_checksum(unsigned_sum + 1), &err);
+  EXPECT_NE(err.message().find("checksum mismatch at offset 0"), std::string::npos);
 }
 
 TEST(TarReaderTest, MissingFinalPaddingEndsTheArchive) {

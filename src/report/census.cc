@@ -5,6 +5,7 @@
 #include <string_view>
 #include <vector>
 
+#include "base/json.h"
 #include "report/text.h"
 
 namespace customs::report {
@@ -169,7 +170,7 @@ std::string RenderCensusJson(const model::CensusSummary& s) {
                           {"wallSeconds", s.wall_seconds},
                           {"imagesPerSecond", s.images_per_second}}},
             {"failures", std::move(failures)}};
-  return doc.dump(2, ' ', false, OJson::error_handler_t::replace) + "\n";
+  return DumpReportJson(doc);
 }
 
 }  // namespace customs::report

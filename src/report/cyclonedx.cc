@@ -10,6 +10,7 @@
 #include <utility>
 
 #include "base/digest.h"
+#include "base/json.h"
 #include "report/ids.h"
 #include "report/license.h"
 #include "report/report.h"
@@ -22,7 +23,10 @@ using OJson = nlohmann::ordered_json;
 
 void AddProperty(OJson& props, const std::string& name, const std::string& value) {
   if (value.empty()) return;
-  props.push_back(OJson{{"name", name}, {"value", value}});
+  // Member by member: a braced initializer list deep-copies every element.
+  OJson& p = props.emplace_back(OJson::value_t::object);
+  p["name"] = name;
+  p["value"] = value;
 }
 
 std::string PackageRef(size_t result_index, const model::Package& p) {
@@ -510,7 +514,7 @@ Result<std::string> RenderCycloneDx(const std::vector<model::ScanResult>& result
           VulnerabilityJson(MakeUnique(used, "customs:vulnerability:" + id), vuln_groups[id]));
     bom["vulnerabilities"] = std::move(vulnerabilities);
   }
-  return bom.dump(2, ' ', false, OJson::error_handler_t::replace) + "\n";
+  return DumpReportJson(bom);
 }
 
 }  // namespace customs::report

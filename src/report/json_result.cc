@@ -3,6 +3,7 @@
 // docs/json-result.md describes every field.
 #include <nlohmann/json.hpp>
 
+#include "base/json.h"
 #include "report/report.h"
 
 namespace customs::report {
@@ -218,7 +219,7 @@ std::string RenderJson(const std::vector<model::ScanResult>& results,
     list.push_back(std::move(result));
   }
   out["results"] = std::move(list);
-  return out.dump(2, ' ', false, OJson::error_handler_t::replace) + "\n";
+  return DumpReportJson(out);
 }
 
 }  // namespace customs::report

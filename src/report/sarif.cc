@@ -11,6 +11,7 @@
 #include <string_view>
 
 #include "base/digest.h"
+#include "base/json.h"
 #include "report/ids.h"
 #include "report/report.h"
 
@@ -396,7 +397,7 @@ Result<std::string> RenderSarif(const std::vector<model::ScanResult>& results,
 
   OJson sarif{{"$schema", kSarifSchema}, {"version", "2.1.0"}};
   sarif["runs"] = OJson::array({std::move(run)});
-  return sarif.dump(2, ' ', false, OJson::error_handler_t::replace) + "\n";
+  return DumpReportJson(sarif);
 }
 
 }  // namespace customs::report

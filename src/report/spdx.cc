@@ -6,6 +6,7 @@
 #include <set>
 
 #include "base/digest.h"
+#include "base/json.h"
 #include "report/ids.h"
 #include "report/license.h"
 #include "report/report.h"
@@ -190,7 +191,7 @@ Result<std::string> RenderSpdx(const std::vector<model::ScanResult>& results,
                              "SPDX license expression"}});
     doc["hasExtractedLicensingInfos"] = std::move(infos);
   }
-  return doc.dump(2, ' ', false, OJson::error_handler_t::replace) + "\n";
+  return DumpReportJson(doc);
 }
 
 }  // namespace customs::report

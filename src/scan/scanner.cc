@@ -23,8 +23,12 @@ namespace customs::scan {
 
 std::string AnalyzerSetVersion(const std::vector<const layer::Analyzer*>& analyzers) {
   std::string out;
-  for (const auto* a : analyzers)
-    out += (out.empty() ? "" : ",") + std::string(a->Name()) + "@" + std::to_string(a->Version());
+  for (const auto* a : analyzers) {
+    if (!out.empty()) out += ',';
+    out += a->Name();
+    out += '@';
+    out += std::to_string(a->Version());
+  }
   return out;
 }
 
