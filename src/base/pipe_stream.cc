@@ -107,4 +107,124 @@ Status PipeStream::Skip(uint64_t n) {
   return Status::Ok();
 }
 
+HashAheadStream::HashAheadStream(std::unique_ptr<ByteStream> source, std::vector<Check> checks)
+    : source_(std::move(source)), checks_(std::move(checks)) {
+  hasher_ = std::thread([this] { Hash(); });
+}
+
+HashAheadStream::~HashAheadStream() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    cancelled_ = true;
+  }
+  changed_.notify_all();
+  hasher_.join();
+}
+
+void HashAheadStream::Hash() {
+  Sha256 sha;
+  while (true) {
+    size_t index;
+    {
+      std::unique_lock<std::mutex> lock(mu_);
+      changed_.wait(lock, [&] { return cancelled_ || ended_ || !to_hash_.empty(); });
+      if (cancelled_) return;
+      if (to_hash_.empty()) {  // ended, and everything hashed
+        actual_ = sha.Finish();
+        hashed_ = true;
+        lock.unlock();
+        changed_.notify_all();
+        return;
+      }
+      index = to_hash_.front();
+      to_hash_.pop_front();
+    }
+    sha.Update(std::span<const uint8_t>(buffers_[index].data.get(), buffers_[index].size));
+    Release(index);
+  }
+}
+
+void HashAheadStream::Release(size_t index) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    --buffers_[index].holders;
+  }
+  changed_.notify_all();
+}
+
+Status HashAheadStream::Finish() {
+  std::unique_lock<std::mutex> lock(mu_);
+  ended_ = true;
+  changed_.notify_all();
+  changed_.wait(lock, [&] { return hashed_; });
+  for (const auto& check : checks_)
+    if (!check.expected.empty() && actual_ != check.expected)
+      return DataLoss(check.what + ": digest mismatch: expected " + check.expected.str() +
+                      ", got " + actual_.str());
+  return Status::Ok();
+}
+
+Result<std::span<const uint8_t>> HashAheadStream::View(size_t max) {
+  if (max == 0) return std::span<const uint8_t>();
+  if (done_) {
+    if (!end_.ok()) return end_;
+    return std::span<const uint8_t>();
+  }
+  if (current_ == kBuffers || pos_ == buffers_[current_].size) {
+    if (current_ != kBuffers) Release(current_);
+    current_ = kBuffers;
+    size_t free = kBuffers;
+    {
+      std::unique_lock<std::mutex> lock(mu_);
+      changed_.wait(lock, [&] {
+        for (size_t i = 0; i < kBuffers; ++i)
+          if (buffers_[i].holders == 0) {
+            free = i;
+            return true;
+          }
+        return false;
+      });
+    }
+    Buffer& buffer = buffers_[free];
+    if (buffer.data == nullptr)
+      buffer.data = std::make_unique_for_overwrite<uint8_t[]>(kBufferBytes);
+    size_t filled = 0;
+    while (filled < kBufferBytes) {
+      auto n = source_->Read(std::span<uint8_t>(buffer.data.get() + filled, kBufferBytes - filled));
+      if (!n.ok()) {
+        done_ = true;
+        end_ = n.status();
+        return end_;
+      }
+      if (*n == 0) break;
+      filled += *n;
+    }
+    if (filled == 0) {
+      done_ = true;
+      end_ = Finish();
+      if (!end_.ok()) return end_;
+      return std::span<const uint8_t>();
+    }
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      buffer.size = filled;
+      buffer.holders = 2;
+      to_hash_.push_back(free);
+    }
+    changed_.notify_all();
+    current_ = free;
+    pos_ = 0;
+  }
+  size_t n = std::min(max, buffers_[current_].size - pos_);
+  std::span<const uint8_t> out(buffers_[current_].data.get() + pos_, n);
+  pos_ += n;
+  return out;
+}
+
+Result<size_t> HashAheadStream::Read(std::span<uint8_t> out) {
+  CUSTOMS_ASSIGN_OR_RETURN(auto view, View(out.size()));
+  std::memcpy(out.data(), view.data(), view.size());
+  return view.size();
+}
+
 }  // namespace customs

@@ -117,5 +117,80 @@ TEST(PipeStreamTest, ViewedBytesThatDoNotMatchTheDigestFail) {
   EXPECT_NE(last.message().find("digest mismatch"), std::string::npos) << last.ToString();
 }
 
+// Reads a stream of `size` bytes through views, reads and skips; returns
+// the status of its end.
+Status Consume(ByteStream& s, size_t size, std::string* seen) {
+  for (int round = 0;; ++round) {
+    if (round % 3 == 1) {
+      size_t n = std::min<size_t>(1000, size - std::min(size, seen->size()));
+      if (n == 0) continue;
+      Status skipped = s.Skip(n);
+      if (!skipped.ok()) return skipped;
+      seen->append(n, '?');
+      continue;
+    }
+    std::string piece;
+    if (round % 3 == 0) {
+      auto view = s.View(300000);
+      if (!view.ok()) return view.status();
+      piece.assign(reinterpret_cast<const char*>(view->data()), view->size());
+    } else {
+      uint8_t buf[7000];
+      auto n = s.Read(buf);
+      if (!n.ok()) return n.status();
+      piece.assign(reinterpret_cast<const char*>(buf), *n);
+    }
+    if (piece.empty()) return Status::Ok();
+    *seen += piece;
+  }
+}
+
+TEST(HashAheadStreamTest, EveryByteOnceAndTheDigestChecked) {
+  std::string data = Pattern(6 * HashAheadStream::kBufferBytes + 11);
+  HashAheadStream s(std::make_unique<Trickle>(data, false),
+                    {{Sha256::Of(data), "blob"}, {Sha256::Of(data), "diff_id"}});
+  std::string seen;
+  Status end = Consume(s, data.size(), &seen);
+  EXPECT_TRUE(end.ok()) << end.ToString();
+  ASSERT_EQ(seen.size(), data.size());
+  for (size_t i = 0; i < data.size(); ++i)
+    if (seen[i] != '?' && seen[i] != data[i]) FAIL() << "byte " << i << " differs";
+  // The end stays the end.
+  auto again = s.View(10);
+  ASSERT_TRUE(again.ok());
+  EXPECT_TRUE(again->empty());
+}
+
+TEST(HashAheadStreamTest, AMismatchNamesItsCheck) {
+  std::string data = Pattern(3 * HashAheadStream::kBufferBytes + 5);
+  HashAheadStream s(std::make_unique<Trickle>(data, false),
+                    {{Sha256::Of(data), "layer 1 blob"}, {Sha256::Of("other"), "layer 1 diff_id"}});
+  std::string seen;
+  Status end = Consume(s, data.size(), &seen);
+  EXPECT_EQ(end.code(), StatusCode::kDataLoss);
+  EXPECT_EQ(end.message().find("layer 1 diff_id: digest mismatch: expected " +
+                               Sha256::Of("other").str() + ", got " + Sha256::Of(data).str()),
+            0u)
+      << end.ToString();
+  auto again = s.View(10);
+  EXPECT_FALSE(again.ok());
+}
+
+TEST(HashAheadStreamTest, SourceErrorsPassThrough) {
+  HashAheadStream s(std::make_unique<Trickle>(Pattern(2 * HashAheadStream::kBufferBytes), true),
+                    {{Sha256::Of("x"), "blob"}});
+  std::string seen;
+  Status end = Consume(s, 2 * HashAheadStream::kBufferBytes, &seen);
+  EXPECT_EQ(end.message(), "source broke");
+}
+
+TEST(HashAheadStreamTest, DestroyedEarlyStopsTheHasher) {
+  HashAheadStream s(std::make_unique<Trickle>(Pattern(20 * HashAheadStream::kBufferBytes), false),
+                    {{Sha256::Of("x"), "blob"}});
+  auto view = s.View(10);
+  ASSERT_TRUE(view.ok());
+  // Leaving scope must not hang with buffers queued for hashing.
+}
+
 }  // namespace
 }  // namespace customs

@@ -476,24 +476,30 @@ Result<std::unique_ptr<ByteStream>> OpenLayerTar(std::unique_ptr<ByteStream> blo
                                                  const LayerBlob& layer, const std::string& what,
                                                  const Limits& limits) {
   std::unique_ptr<ByteStream> stream = std::move(blob);
-  if (!layer.digest.empty() && !layer.blob_checked)
-    stream = std::make_unique<HashingStream>(std::move(stream), layer.digest, what + " blob");
-  layer::Compression compression;
-  CUSTOMS_ASSIGN_OR_RETURN(stream,
-                           layer::OpenDecompressed(std::move(stream), limits, what, &compression));
-  // An uncompressed blob whose digest is its diff_id was verified above;
-  // everything else is hashed once more as it leaves the decompressor. The
-  // work is split over two threads: reading, the blob hash and inflating on
-  // one (PipeStream's producer), the diff_id hash and the consumer on the
-  // caller's; an uncompressed blob is read and hashed there while the
-  // caller consumes it.
-  bool verified = compression == layer::Compression::kNone && layer.digest == layer.diff_id &&
-                  !layer.digest.empty();
+  CUSTOMS_ASSIGN_OR_RETURN(layer::Compression compression, layer::PeekCompression(stream, what));
+  bool check_blob = !layer.digest.empty() && !layer.blob_checked;
   if (compression == layer::Compression::kNone) {
-    if (!verified)
-      stream = std::make_unique<HashingStream>(std::move(stream), layer.diff_id, what + " diff_id");
-    return std::unique_ptr<ByteStream>(std::make_unique<PipeStream>(std::move(stream)));
+    // The blob is the tar: one SHA-256 of its bytes answers for the blob
+    // digest and the diff_id. It runs on a thread of its own, next to the
+    // caller's read and parse.
+    // A diff_id equal to the blob digest is verified with the blob, here
+    // or where the blob was fetched.
+    std::vector<HashAheadStream::Check> checks;
+    if (check_blob) checks.push_back({layer.digest, what + " blob"});
+    if (layer.diff_id != layer.digest || layer.digest.empty())
+      checks.push_back({layer.diff_id, what + " diff_id"});
+    CUSTOMS_ASSIGN_OR_RETURN(stream, layer::OpenDecompressed(std::move(stream), limits, what));
+    if (checks.empty())
+      return std::unique_ptr<ByteStream>(std::make_unique<PipeStream>(std::move(stream)));
+    return std::unique_ptr<ByteStream>(
+        std::make_unique<HashAheadStream>(std::move(stream), std::move(checks)));
   }
+  // Compressed: reading, the blob hash and inflating on one thread
+  // (PipeStream's producer), the diff_id hash and the consumer on the
+  // caller's.
+  if (check_blob)
+    stream = std::make_unique<HashingStream>(std::move(stream), layer.digest, what + " blob");
+  CUSTOMS_ASSIGN_OR_RETURN(stream, layer::OpenDecompressed(std::move(stream), limits, what));
   stream = std::make_unique<PipeStream>(std::move(stream));
   return std::unique_ptr<ByteStream>(
       std::make_unique<HashingStream>(std::move(stream), layer.diff_id, what + " diff_id"));

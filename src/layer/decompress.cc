@@ -4,6 +4,8 @@
 #include <zstd.h>
 
 #include <cstring>
+#include <optional>
+#include <string_view>
 #include <vector>
 
 namespace customs::layer {
@@ -196,10 +198,11 @@ class ZstdStream : public BoundedStream {
   bool finished_ = false;
 };
 
-// Replays the peeked prefix, then the rest of the raw stream.
+// Replays the peeked prefix, then the rest of the raw stream; with limits,
+// fails past the layer size limit.
 class PrefixedStream : public ByteStream {
  public:
-  PrefixedStream(std::unique_ptr<ByteStream> raw, std::string prefix, const Limits& limits,
+  PrefixedStream(std::unique_ptr<ByteStream> raw, std::string prefix, std::optional<Limits> limits,
                  std::string what)
       : raw_(std::move(raw)), prefix_(std::move(prefix)), limits_(limits), what_(std::move(what)) {}
   Result<size_t> Read(std::span<uint8_t> out) override {
@@ -226,9 +229,9 @@ class PrefixedStream : public ByteStream {
  private:
   Status Count(uint64_t n) {
     total_ += n;
-    if (total_ > limits_.max_layer_expanded_bytes)
+    if (limits_ && total_ > limits_->max_layer_expanded_bytes)
       return ResourceExhausted(what_ + ": larger than " +
-                               std::to_string(limits_.max_layer_expanded_bytes) +
+                               std::to_string(limits_->max_layer_expanded_bytes) +
                                " bytes (limit max-layer-bytes)");
     return Status::Ok();
   }
@@ -236,39 +239,51 @@ class PrefixedStream : public ByteStream {
   std::unique_ptr<ByteStream> raw_;
   std::string prefix_;
   size_t pos_ = 0;
-  Limits limits_;
+  std::optional<Limits> limits_;
   std::string what_;
   uint64_t total_ = 0;
 };
 
+// The first bytes of a blob, enough to recognise every magic below.
+Result<std::string> ReadHead(ByteStream& raw) {
+  std::string head(6, '\0');
+  size_t got = 0;
+  while (got < head.size()) {
+    CUSTOMS_ASSIGN_OR_RETURN(
+        size_t n, raw.Read(std::span<uint8_t>(reinterpret_cast<uint8_t*>(head.data()) + got,
+                                              head.size() - got)));
+    if (n == 0) break;
+    got += n;
+  }
+  head.resize(got);
+  return head;
+}
+
+Result<Compression> Detect(std::string_view head, const std::string& what) {
+  if (head.starts_with("\x1f\x8b")) return Compression::kGzip;
+  if (head.starts_with("\x28\xb5\x2f\xfd")) return Compression::kZstd;
+  if (head.starts_with("BZh"))
+    return Unimplemented(what + ": bzip2-compressed layers are not supported");
+  if (head.starts_with("\xfd"
+                       "7zXZ"))
+    return Unimplemented(what + ": xz-compressed layers are not supported");
+  return Compression::kNone;
+}
+
 }  // namespace
+
+Result<Compression> PeekCompression(std::unique_ptr<ByteStream>& raw, const std::string& what) {
+  CUSTOMS_ASSIGN_OR_RETURN(std::string head, ReadHead(*raw));
+  CUSTOMS_ASSIGN_OR_RETURN(Compression c, Detect(head, what));
+  raw = std::make_unique<PrefixedStream>(std::move(raw), std::move(head), std::nullopt, what);
+  return c;
+}
 
 Result<std::unique_ptr<ByteStream>> OpenDecompressed(std::unique_ptr<ByteStream> raw,
                                                      const Limits& limits, std::string what,
                                                      Compression* detected) {
-  // Peek enough bytes to recognise the magic.
-  std::string prefix(6, '\0');
-  size_t got = 0;
-  while (got < prefix.size()) {
-    CUSTOMS_ASSIGN_OR_RETURN(
-        size_t n, raw->Read(std::span<uint8_t>(reinterpret_cast<uint8_t*>(prefix.data()) + got,
-                                               prefix.size() - got)));
-    if (n == 0) break;
-    got += n;
-  }
-  prefix.resize(got);
-  auto starts = [&](std::string_view magic) { return prefix.compare(0, magic.size(), magic) == 0; };
-  Compression c = Compression::kNone;
-  if (starts("\x1f\x8b")) {
-    c = Compression::kGzip;
-  } else if (starts("\x28\xb5\x2f\xfd")) {
-    c = Compression::kZstd;
-  } else if (starts("BZh")) {
-    return Unimplemented(what + ": bzip2-compressed layers are not supported");
-  } else if (starts("\xfd"
-                    "7zXZ")) {
-    return Unimplemented(what + ": xz-compressed layers are not supported");
-  }
+  CUSTOMS_ASSIGN_OR_RETURN(std::string prefix, ReadHead(*raw));
+  CUSTOMS_ASSIGN_OR_RETURN(Compression c, Detect(prefix, what));
   if (detected != nullptr) *detected = c;
   switch (c) {
     case Compression::kGzip:
