@@ -480,10 +480,9 @@ Result<std::unique_ptr<ByteStream>> OpenLayerTar(std::unique_ptr<ByteStream> blo
   bool check_blob = !layer.digest.empty() && !layer.blob_checked;
   if (compression == layer::Compression::kNone) {
     // The blob is the tar: one SHA-256 of its bytes answers for the blob
-    // digest and the diff_id. It runs on a thread of its own, next to the
-    // caller's read and parse.
-    // A diff_id equal to the blob digest is verified with the blob, here
-    // or where the blob was fetched.
+    // digest and the diff_id, on a thread of its own next to the caller's
+    // read and parse. A diff_id equal to the blob digest is verified with
+    // the blob, here or where the blob was fetched.
     std::vector<HashAheadStream::Check> checks;
     if (check_blob) checks.push_back({layer.digest, what + " blob"});
     if (layer.diff_id != layer.digest || layer.digest.empty())
