@@ -223,7 +223,7 @@ Result<std::span<const uint8_t>> HashAheadStream::View(size_t max) {
 
 Result<size_t> HashAheadStream::Read(std::span<uint8_t> out) {
   CUSTOMS_ASSIGN_OR_RETURN(auto view, View(out.size()));
-  std::memcpy(out.data(), view.data(), view.size());
+  if (!view.empty()) std::memcpy(out.data(), view.data(), view.size());  // no null source
   return view.size();
 }
 
