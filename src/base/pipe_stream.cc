@@ -94,19 +94,6 @@ Result<std::span<const uint8_t>> PipeStream::View(size_t max) {
   return out;
 }
 
-Status PipeStream::Skip(uint64_t n) {
-  std::unique_lock<std::mutex> lock(mu_);
-  while (n > 0) {
-    CUSTOMS_ASSIGN_OR_RETURN(Chunk * front, Front(lock));
-    if (front == nullptr)
-      return DataLoss("truncated: stream ended " + std::to_string(n) + " bytes early");
-    size_t k = static_cast<size_t>(std::min<uint64_t>(n, front->size - front->pos));
-    front->pos += k;
-    n -= k;
-  }
-  return Status::Ok();
-}
-
 HashAheadStream::HashAheadStream(std::unique_ptr<ByteStream> source, std::vector<Check> checks)
     : source_(std::move(source)), checks_(std::move(checks)) {
   hasher_ = std::thread([this] { Hash(); });
@@ -157,10 +144,7 @@ Status HashAheadStream::Finish() {
   ended_ = true;
   changed_.notify_all();
   changed_.wait(lock, [&] { return hashed_; });
-  for (const auto& check : checks_)
-    if (!check.expected.empty() && actual_ != check.expected)
-      return DataLoss(check.what + ": digest mismatch: expected " + check.expected.str() +
-                      ", got " + actual_.str());
+  for (const auto& check : checks_) CUSTOMS_TRY(CheckDigest(check.expected, actual_, check.what));
   return Status::Ok();
 }
 

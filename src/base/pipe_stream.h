@@ -32,9 +32,8 @@ class PipeStream : public ByteStream {
   // Bytes in the order the source produced them; the source's error, if
   // any, once everything before it was read.
   Result<size_t> Read(std::span<uint8_t> out) override;
-  // Skips within the queued chunks, without copying.
-  Status Skip(uint64_t n) override;
   // A view into the front chunk, which stays queued until the next call.
+  // Skip (ByteStream's, through views) copies nothing.
   bool Viewable() const override { return true; }
   Result<std::span<const uint8_t>> View(size_t max) override;
 

@@ -96,10 +96,12 @@ Status HashingStream::Take(std::span<const uint8_t> bytes) {
   }
   done_ = true;
   actual_ = hash_.Finish();
-  if (!expected_.empty() && actual_ != expected_)
-    return DataLoss(what_ + ": digest mismatch: expected " + expected_.str() + ", got " +
-                    actual_.str());
-  return Status::Ok();
+  return CheckDigest(expected_, actual_, what_);
+}
+
+Status CheckDigest(const Digest& expected, const Digest& actual, const std::string& what) {
+  if (expected.empty() || actual == expected) return Status::Ok();
+  return DataLoss(what + ": digest mismatch: expected " + expected.str() + ", got " + actual.str());
 }
 
 Result<size_t> HashingStream::Read(std::span<uint8_t> out) {

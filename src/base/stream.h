@@ -107,6 +107,10 @@ class HashingStream : public ByteStream {
   bool done_ = false;
 };
 
+// DataLoss "WHAT: digest mismatch: expected E, got A" when `expected` is set
+// and differs from `actual`; Ok otherwise.
+Status CheckDigest(const Digest& expected, const Digest& actual, const std::string& what);
+
 // Reads the whole stream into a string, failing past max_bytes.
 Result<std::string> ReadAll(ByteStream& in, size_t max_bytes, std::string_view what);
 

@@ -259,10 +259,7 @@ Result<std::string> ReadVerified(const FileSet& files, const std::string& name,
                                  const Digest& digest, std::string_view what) {
   CUSTOMS_ASSIGN_OR_RETURN(std::string data, files.ReadSmall(name, kMaxImageJsonBytes),
                            std::string(what));
-  Digest actual = Sha256::Of(data);
-  if (actual != digest)
-    return DataLoss(std::string(what) + " " + name + ": digest mismatch: expected " + digest.str() +
-                    ", got " + actual.str());
+  CUSTOMS_TRY(CheckDigest(digest, Sha256::Of(data), std::string(what) + " " + name));
   return data;
 }
 
