@@ -185,8 +185,35 @@ int OnScanMessage(YR_SCAN_CONTEXT* context, int message, void* message_data, voi
 
 struct YaraRules::Impl {
   YR_RULES* rules = nullptr;
+  // Scanners not in use: one is made per thread that scans at the same
+  // time and used again for the next file (making one sizes tables for
+  // every rule and string).
+  std::mutex mu;
+  std::vector<YR_SCANNER*> idle;
   ~Impl() {
+    for (YR_SCANNER* s : idle) yr_scanner_destroy(s);
     if (rules != nullptr) yr_rules_destroy(rules);
+  }
+  YR_SCANNER* Take() {
+    {
+      std::lock_guard lock(mu);
+      if (!idle.empty()) {
+        YR_SCANNER* s = idle.back();
+        idle.pop_back();
+        return s;
+      }
+    }
+    YR_SCANNER* s = nullptr;
+    if (yr_scanner_create(rules, &s) != ERROR_SUCCESS) return nullptr;
+    // The data is always customs' own memory: no SIGBUS/SIGSEGV handler
+    // needed around the scan (libyara installs one per scan otherwise).
+    yr_scanner_set_flags(s, SCAN_FLAGS_FAST_MODE | SCAN_FLAGS_NO_TRYCATCH);
+    yr_scanner_set_timeout(s, kScanTimeoutSeconds);
+    return s;
+  }
+  void Give(YR_SCANNER* s) {
+    std::lock_guard lock(mu);
+    idle.push_back(s);
   }
 };
 
@@ -231,10 +258,10 @@ Result<std::shared_ptr<const YaraRules>> YaraRules::Compile(
 
 Status YaraRules::Scan(const layer::FileInfo& info, std::span<const uint8_t> data, uint64_t offset,
                        std::vector<model::Detection>& out) const {
-  YR_SCANNER* scanner = nullptr;
-  if (yr_scanner_create(impl_->rules, &scanner) != ERROR_SUCCESS)
-    return ResourceExhausted("cannot create a YARA scanner");
-  std::unique_ptr<YR_SCANNER, void (*)(YR_SCANNER*)> guard(scanner, yr_scanner_destroy);
+  YR_SCANNER* scanner = impl_->Take();
+  if (scanner == nullptr) return ResourceExhausted("cannot create a YARA scanner");
+  auto give_back = [this](YR_SCANNER* s) { impl_->Give(s); };
+  std::unique_ptr<YR_SCANNER, decltype(give_back)> guard(scanner, give_back);
   std::string name(layer::BaseName(info.path));
   if (yr_scanner_define_string_variable(scanner, "filepath", info.path.c_str()) != ERROR_SUCCESS ||
       yr_scanner_define_string_variable(scanner, "filename", name.c_str()) != ERROR_SUCCESS ||
@@ -244,8 +271,6 @@ Status YaraRules::Scan(const layer::FileInfo& info, std::span<const uint8_t> dat
     return ResourceExhausted("cannot set the YARA external variables");
   ScanState state{&info, offset, &out};
   yr_scanner_set_callback(scanner, OnScanMessage, &state);
-  yr_scanner_set_flags(scanner, SCAN_FLAGS_FAST_MODE);
-  yr_scanner_set_timeout(scanner, kScanTimeoutSeconds);
   int rc = yr_scanner_scan_mem(scanner, data.data(), data.size());
   if (rc != ERROR_SUCCESS)
     return ResourceExhausted("YARA scan at offset " + std::to_string(offset) + ": " +

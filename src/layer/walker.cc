@@ -7,8 +7,11 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <condition_variable>
 #include <cstring>
-#include <optional>
+#include <deque>
+#include <mutex>
+#include <thread>
 
 #include "base/strings.h"
 #include "layer/path.h"
@@ -160,75 +163,229 @@ constexpr std::string_view kOpaqueMarker = ".wh..wh..opq";
 
 namespace {
 
-// Hands the content of one regular file to the content detectors, window by
-// window (analyzer.h: kContentWindowBytes, overlapping by
-// kContentWindowOverlap). `whole` is the file's complete content when it has
-// been read already (an analyzer wanted it); otherwise the file is read from
-// `entries` into `buffer`, one window at a time, so memory stays bounded.
-Status ScanContent(EntryReader& entries, const FileInfo& info,
-                   const std::vector<const Analyzer*>& detectors,
-                   std::optional<std::span<const uint8_t>> whole, std::vector<uint8_t>& buffer,
-                   const std::string& layer_id, Findings& findings) {
-  if (info.size == 0) return Status::Ok();
-  std::vector<bool> failed(detectors.size(), false);
-  auto scan = [&](std::span<const uint8_t> window, uint64_t offset, bool last) {
-    for (size_t i = 0; i < detectors.size(); ++i) {
-      if (failed[i]) continue;
-      Status s = detectors[i]->ScanWindow(info, window, offset, last, findings);
+// Content detectors' view of one file: its bytes, window by window
+// (analyzer.h: kContentWindowBytes, overlapping by kContentWindowOverlap).
+// A detector that fails is a diagnostic and sees no more of the file.
+class FileScan {
+ public:
+  FileScan(const FileInfo& info, const std::vector<const Analyzer*>& detectors,
+           const std::string& layer_id, Findings& findings)
+      : info_(info),
+        detectors_(detectors),
+        layer_id_(layer_id),
+        findings_(findings),
+        failed_(detectors.size(), false) {}
+
+  void Window(std::span<const uint8_t> window, uint64_t offset, bool last) {
+    for (size_t i = 0; i < detectors_.size(); ++i) {
+      if (failed_[i]) continue;
+      Status s = detectors_[i]->ScanWindow(info_, window, offset, last, findings_);
       if (s.ok()) continue;
-      failed[i] = true;
-      findings.diagnostics.push_back(
+      failed_[i] = true;
+      findings_.diagnostics.push_back(
           {.severity = model::DiagnosticSeverity::kError,
            .code = "scan-failed",
-           .layer = layer_id,
-           .path = info.path,
-           .message = std::string(detectors[i]->Name()) + ": " + s.ToString()});
+           .layer = layer_id_,
+           .path = info_.path,
+           .message = std::string(detectors_[i]->Name()) + ": " + s.ToString()});
     }
-  };
-  constexpr uint64_t kStep = kContentWindowBytes - kContentWindowOverlap;
-  if (whole) {
+  }
+
+  // The whole file, already in memory.
+  void Whole(std::span<const uint8_t> data) {
+    constexpr uint64_t kStep = kContentWindowBytes - kContentWindowOverlap;
     for (uint64_t offset = 0;; offset += kStep) {
       size_t len =
-          static_cast<size_t>(std::min<uint64_t>(kContentWindowBytes, whole->size() - offset));
-      bool last = offset + len >= whole->size();
-      scan(whole->subspan(static_cast<size_t>(offset), len), offset, last);
-      if (last) break;
+          static_cast<size_t>(std::min<uint64_t>(kContentWindowBytes, data.size() - offset));
+      bool last = offset + len >= data.size();
+      Window(data.subspan(static_cast<size_t>(offset), len), offset, last);
+      if (last) return;
     }
-    return Status::Ok();
   }
-  buffer.resize(static_cast<size_t>(std::min<uint64_t>(kContentWindowBytes, info.size)));
-  uint64_t offset = 0;  // of buffer[0] in the file
-  size_t kept = 0;      // bytes carried over from the previous window
-  while (true) {
-    size_t got = kept;
-    while (got < buffer.size()) {
-      CUSTOMS_ASSIGN_OR_RETURN(size_t n,
-                               entries.ReadContent(std::span<uint8_t>(buffer).subspan(got)));
-      if (n == 0) break;
-      got += n;
+
+  // The file read from `entries` into `buffer` one window at a time, so
+  // that memory stays bounded.
+  Status Streamed(EntryReader& entries, std::vector<uint8_t>& buffer) {
+    buffer.resize(static_cast<size_t>(std::min<uint64_t>(kContentWindowBytes, info_.size)));
+    uint64_t offset = 0;  // of buffer[0] in the file
+    size_t kept = 0;      // bytes carried over from the previous window
+    while (true) {
+      size_t got = kept;
+      while (got < buffer.size()) {
+        CUSTOMS_ASSIGN_OR_RETURN(size_t n,
+                                 entries.ReadContent(std::span<uint8_t>(buffer).subspan(got)));
+        if (n == 0) break;
+        got += n;
+      }
+      uint64_t end = offset + got;
+      if (got < buffer.size() && end < info_.size)
+        return DataLoss(layer_id_ + ": " + info_.path + " ends after " + std::to_string(end) +
+                        " of " + std::to_string(info_.size) + " bytes");
+      bool last = end >= info_.size;
+      Window(std::span<const uint8_t>(buffer.data(), got), offset, last);
+      if (last) return Status::Ok();
+      std::copy(buffer.end() - static_cast<ptrdiff_t>(kContentWindowOverlap), buffer.end(),
+                buffer.begin());
+      kept = kContentWindowOverlap;
+      offset = end - kContentWindowOverlap;
     }
-    uint64_t end = offset + got;
-    if (got < buffer.size() && end < info.size)
-      return DataLoss(layer_id + ": " + info.path + " ends after " + std::to_string(end) + " of " +
-                      std::to_string(info.size) + " bytes");
-    bool last = end >= info.size;
-    scan(std::span<const uint8_t>(buffer.data(), got), offset, last);
-    if (last) return Status::Ok();
-    std::copy(buffer.end() - static_cast<ptrdiff_t>(kContentWindowOverlap), buffer.end(),
-              buffer.begin());
-    kept = kContentWindowOverlap;
-    offset = end - kContentWindowOverlap;
   }
+
+ private:
+  const FileInfo& info_;
+  const std::vector<const Analyzer*>& detectors_;
+  const std::string& layer_id_;
+  Findings& findings_;
+  std::vector<bool> failed_;
+};
+
+// Reads the rest of the current file into `out` (its size: info.size).
+Status ReadWhole(EntryReader& entries, const FileInfo& info, const std::string& layer_id,
+                 std::vector<uint8_t>& out) {
+  out.resize(static_cast<size_t>(info.size));
+  size_t got = 0;
+  while (got < out.size()) {
+    CUSTOMS_ASSIGN_OR_RETURN(size_t n, entries.ReadContent(std::span<uint8_t>(out).subspan(got)));
+    if (n == 0) break;
+    got += n;
+  }
+  if (got != out.size())
+    return DataLoss(layer_id + ": " + info.path + " ends after " + std::to_string(got) + " of " +
+                    std::to_string(out.size()) + " bytes");
+  return Status::Ok();
 }
+
+// The content scanning of one walk. Files no larger than one window are
+// handed over whole and scanned by worker threads while the walk reads on;
+// larger ones are scanned window by window on the walk's thread. What each
+// file yields is kept apart and appended in walk order at the end, so that
+// the result is the same for any number of threads.
+class ContentScans {
+ public:
+  // Bytes handed over and not yet scanned, at most (one file more when
+  // nothing is pending).
+  static constexpr size_t kMaxPendingBytes = size_t{8} << 20;
+  // Buffers kept for reuse: a few, none larger than this.
+  static constexpr size_t kMaxSpareBytes = size_t{1} << 20;
+
+  ContentScans(const std::vector<const Analyzer*>& detectors, const std::string& layer_id,
+               unsigned threads)
+      : detectors_(detectors), layer_id_(layer_id) {
+    if (threads > 1)
+      for (unsigned i = 0; i < threads; ++i) workers_.emplace_back([this] { Work(); });
+  }
+  ~ContentScans() { Stop(); }
+  ContentScans(const ContentScans&) = delete;
+  ContentScans& operator=(const ContentScans&) = delete;
+
+  // A buffer for the next whole file (one a finished scan left, if any).
+  std::vector<uint8_t> Buffer() {
+    std::lock_guard lock(mu_);
+    if (spare_.empty()) return {};
+    std::vector<uint8_t> b = std::move(spare_.back());
+    spare_.pop_back();
+    return b;
+  }
+
+  // Scans `data`, the whole content of `info`: on a worker, or here when
+  // there are none.
+  void Whole(const FileInfo& info, std::vector<uint8_t> data) {
+    if (workers_.empty()) {
+      FileScan(info, detectors_, layer_id_, NextSlot()).Whole(data);
+      return;
+    }
+    std::unique_lock lock(mu_);
+    room_.wait(lock, [&] {
+      return pending_bytes_ == 0 || pending_bytes_ + data.size() <= kMaxPendingBytes;
+    });
+    pending_bytes_ += data.size();
+    slots_.emplace_back();
+    jobs_.push_back({info, std::move(data), &slots_.back()});
+    work_.notify_one();
+  }
+
+  // Scans the current file of `entries` window by window, here.
+  Status Streamed(EntryReader& entries, const FileInfo& info, std::vector<uint8_t>& buffer) {
+    Findings* slot;
+    {
+      std::lock_guard lock(mu_);
+      slot = &slots_.emplace_back();
+    }
+    return FileScan(info, detectors_, layer_id_, *slot).Streamed(entries, buffer);
+  }
+
+  // Waits for the workers and appends every file's findings to `out`.
+  void Finish(Findings& out) {
+    Stop();
+    for (auto& slot : slots_) {
+      for (auto& d : slot.detections) out.detections.push_back(std::move(d));
+      for (auto& d : slot.diagnostics) out.diagnostics.push_back(std::move(d));
+    }
+    slots_.clear();
+  }
+
+ private:
+  struct Job {
+    FileInfo info;
+    std::vector<uint8_t> data;
+    Findings* slot;
+  };
+
+  Findings& NextSlot() {
+    std::lock_guard lock(mu_);
+    return slots_.emplace_back();
+  }
+
+  void Work() {
+    std::unique_lock lock(mu_);
+    while (true) {
+      work_.wait(lock, [&] { return stop_ || !jobs_.empty(); });
+      if (jobs_.empty()) return;  // stopping, nothing left
+      Job job = std::move(jobs_.front());
+      jobs_.pop_front();
+      lock.unlock();
+      FileScan(job.info, detectors_, layer_id_, *job.slot).Whole(job.data);
+      lock.lock();
+      pending_bytes_ -= job.data.size();
+      if (spare_.size() <= workers_.size() && job.data.capacity() <= kMaxSpareBytes)
+        spare_.push_back(std::move(job.data));
+      room_.notify_one();
+    }
+  }
+
+  void Stop() {
+    {
+      std::lock_guard lock(mu_);
+      stop_ = true;
+    }
+    work_.notify_all();
+    for (auto& t : workers_) t.join();
+    workers_.clear();
+  }
+
+  const std::vector<const Analyzer*>& detectors_;
+  const std::string& layer_id_;
+  std::vector<std::thread> workers_;
+  std::mutex mu_;
+  std::condition_variable work_, room_;
+  std::deque<Job> jobs_;
+  // One per file scanned, in walk order; a deque, so that a slot stays
+  // where it is while more are added.
+  std::deque<Findings> slots_;
+  std::vector<std::vector<uint8_t>> spare_;
+  size_t pending_bytes_ = 0;
+  bool stop_ = false;
+};
 
 }  // namespace
 
 Result<LayerResult> WalkLayer(EntryReader& entries, const std::vector<const Analyzer*>& analyzers,
-                              const std::string& layer_id) {
+                              const std::string& layer_id, unsigned content_threads) {
   LayerResult result;
   FileInfo info;
   std::vector<const Analyzer*> whole_file, detectors, wanting;
   for (const Analyzer* a : analyzers) (a->ScansContent() ? detectors : whole_file).push_back(a);
+  ContentScans scans(detectors, layer_id, detectors.empty() ? 1 : content_threads);
   std::vector<uint8_t> content, window;
   while (true) {
     CUSTOMS_ASSIGN_OR_RETURN(bool more, entries.Next(info));
@@ -271,23 +428,18 @@ Result<LayerResult> WalkLayer(EntryReader& entries, const std::vector<const Anal
       max_wanted = std::max<size_t>(max_wanted, info.size);
     }
     if (wanting.empty()) {
-      if (!detectors.empty())
-        CUSTOMS_TRY(
-            ScanContent(entries, info, detectors, std::nullopt, window, layer_id, result.findings));
+      if (detectors.empty()) continue;
+      if (info.size > kContentWindowBytes) {
+        CUSTOMS_TRY(scans.Streamed(entries, info, window));
+      } else if (info.size > 0) {
+        std::vector<uint8_t> data = scans.Buffer();
+        CUSTOMS_TRY(ReadWhole(entries, info, layer_id, data));
+        scans.Whole(info, std::move(data));
+      }
       continue;
     }
-    content.resize(static_cast<size_t>(info.size));
-    size_t got = 0;
-    while (got < content.size()) {
-      CUSTOMS_ASSIGN_OR_RETURN(size_t n,
-                               entries.ReadContent(std::span<uint8_t>(content).subspan(got)));
-      if (n == 0) break;
-      got += n;
-    }
-    if (got != content.size())
-      return DataLoss(layer_id + ": " + info.path + " ends after " + std::to_string(got) + " of " +
-                      std::to_string(content.size()) + " bytes");
-    File file{info, std::span<const uint8_t>(content.data(), got)};
+    CUSTOMS_TRY(ReadWhole(entries, info, layer_id, content));
+    File file{info, std::span<const uint8_t>(content)};
     for (const Analyzer* a : wanting) {
       size_t first_diag = result.findings.diagnostics.size();
       Status s = a->Analyze(file, result.findings);
@@ -305,10 +457,13 @@ Result<LayerResult> WalkLayer(EntryReader& entries, const std::vector<const Anal
         if (d.path.empty()) d.path = info.path;
       }
     }
-    if (!detectors.empty())
-      CUSTOMS_TRY(
-          ScanContent(entries, info, detectors, file.content, window, layer_id, result.findings));
+    // The content goes to the scans whole; the next file gets a buffer of theirs.
+    if (!detectors.empty() && !content.empty()) {
+      scans.Whole(info, std::move(content));
+      content = scans.Buffer();
+    }
   }
+  scans.Finish(result.findings);
   CUSTOMS_TRY(entries.Finish());
   return result;
 }

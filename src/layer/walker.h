@@ -72,7 +72,9 @@ struct LayerResult {
 // Walks every entry once and runs the analyzers. Fails on broken archives
 // (truncated, corrupt, unsafe names); a file an analyzer cannot parse is only
 // a diagnostic. `layer_id` (the diff_id) is written into diagnostics.
+// With `content_threads` above 1, that many threads run the content
+// detectors on files while the walk reads on; the result is the same.
 Result<LayerResult> WalkLayer(EntryReader& entries, const std::vector<const Analyzer*>& analyzers,
-                              const std::string& layer_id);
+                              const std::string& layer_id, unsigned content_threads = 1);
 
 }  // namespace customs::layer
