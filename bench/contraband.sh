@@ -5,6 +5,9 @@
 #   customs-1core  taskset -c 0 customs scan --scanners malware,secret --parallel 1
 #   yara-1core     taskset -c 0 yara -r -N -p 1 with the same rules (rules/*.yar,
 #                  externals defined) over the extracted tree
+#   yara-1core+gz  the same over the tree and then over the members of its
+#                  gzip files, decompressed once beforehand: the bytes
+#                  customs scans (it opens gzip members; yara does not)
 #   customs        customs scan --scanners malware,secret (both cores)
 #   clamscan       clamscan -r over the extracted tree with a database made here
 #                  (EICAR's hash): this machine cannot download ClamAV's official
@@ -62,6 +65,18 @@ PY
   mv "$tree.tmp" "$tree"
 fi
 echo "tree: $(du -sb "$tree" | cut -f1) bytes in $(find "$tree" -type f | wc -l) files"
+# The members of the tree's gzip files, each as <path without .gz>.member.
+members="$work/gzip-members"
+if [ ! -d "$members" ]; then
+  rm -rf "$members.tmp"
+  mkdir -p "$members.tmp"
+  (cd "$tree" && find . -type f -name '*.gz' -print0) | while IFS= read -r -d '' f; do
+    mkdir -p "$members.tmp/$(dirname "$f")"
+    gzip -dc "$tree/$f" >"$members.tmp/${f%.gz}.member" 2>/dev/null || true
+  done
+  mv "$members.tmp" "$members"
+fi
+echo "gzip members: $(du -sb "$members" | cut -f1) bytes in $(find "$members" -type f | wc -l) files"
 clamdb="$work/clamdb"
 mkdir -p "$clamdb"
 eicar="$(printf '%s%s' 'X5O!P%@AP[4\PZX54(P^)7CC)7}$EICAR' '-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*')"
@@ -76,6 +91,9 @@ for i in $(seq "$runs"); do
     --scanners malware,secret --parallel 1 -f json -o /dev/null "docker-archive:$image"
   bench_run "$runs_file" yara-1core taskset -c 0 yara -r -N -p 1 "${yara_externals[@]}" \
     "$root"/rules/*.yar "$tree"
+  bench_run "$runs_file" yara-1core+gz env TREE="$tree" MEMBERS="$members" taskset -c 0 \
+    sh -c 'yara "$@" "$TREE" && yara "$@" "$MEMBERS"' sh -r -N -p 1 "${yara_externals[@]}" \
+    "$root"/rules/*.yar
   XDG_CACHE_HOME=$(mktemp -d) bench_run "$runs_file" customs "$customs" scan \
     --scanners malware,secret -f json -o /dev/null "docker-archive:$image"
   bench_run "$runs_file" clamscan clamscan -r --no-summary -d "$clamdb" "$tree"
@@ -86,7 +104,8 @@ for i in $(seq "$runs"); do
     rm -rf "$cache"
   fi
 done
-bench_summary "$runs_file" customs-1core/yara-1core customs/clamscan customs/trivy-secret
+bench_summary "$runs_file" customs-1core/yara-1core customs-1core/yara-1core+gz customs/clamscan \
+  customs/trivy-secret
 
 if [ -f "$big" ]; then
   echo "memory: customs scan --scanners malware,secret on $(du -sh --apparent-size "$big" | cut -f1) $big"

@@ -161,6 +161,40 @@ constexpr std::string_view kWhiteoutPrefix = ".wh.";
 constexpr std::string_view kOpaqueMarker = ".wh..wh..opq";
 }  // namespace
 
+ContentPool::ContentPool(unsigned threads) {
+  for (unsigned i = 0; i < threads; ++i) workers_.emplace_back([this] { Work(); });
+}
+
+ContentPool::~ContentPool() {
+  {
+    std::lock_guard lock(mu_);
+    stop_ = true;
+  }
+  work_.notify_all();
+  for (auto& t : workers_) t.join();
+}
+
+void ContentPool::Run(std::function<void()> task) {
+  {
+    std::lock_guard lock(mu_);
+    tasks_.push_back(std::move(task));
+  }
+  work_.notify_one();
+}
+
+void ContentPool::Work() {
+  std::unique_lock lock(mu_);
+  while (true) {
+    work_.wait(lock, [&] { return stop_ || !tasks_.empty(); });
+    if (tasks_.empty()) return;  // stopping, nothing left
+    std::function<void()> task = std::move(tasks_.front());
+    tasks_.pop_front();
+    lock.unlock();
+    task();
+    lock.lock();
+  }
+}
+
 namespace {
 
 // Content detectors' view of one file: its bytes, window by window
@@ -256,10 +290,10 @@ Status ReadWhole(EntryReader& entries, const FileInfo& info, const std::string& 
 }
 
 // The content scanning of one walk. Files no larger than one window are
-// handed over whole and scanned by worker threads while the walk reads on;
-// larger ones are scanned window by window on the walk's thread. What each
-// file yields is kept apart and appended in walk order at the end, so that
-// the result is the same for any number of threads.
+// handed over whole and scanned on the pool's threads while the walk reads
+// on; larger ones are scanned window by window on the walk's thread. What
+// each file yields is kept apart and appended in walk order at the end, so
+// that the result is the same with or without a pool.
 class ContentScans {
  public:
   // Bytes handed over and not yet scanned, at most (one file more when
@@ -267,14 +301,14 @@ class ContentScans {
   static constexpr size_t kMaxPendingBytes = size_t{8} << 20;
   // Buffers kept for reuse: a few, none larger than this.
   static constexpr size_t kMaxSpareBytes = size_t{1} << 20;
+  static constexpr size_t kMaxSpareBuffers = 4;
 
   ContentScans(const std::vector<const Analyzer*>& detectors, const std::string& layer_id,
-               unsigned threads)
-      : detectors_(detectors), layer_id_(layer_id) {
-    if (threads > 1)
-      for (unsigned i = 0; i < threads; ++i) workers_.emplace_back([this] { Work(); });
-  }
-  ~ContentScans() { Stop(); }
+               ContentPool* pool)
+      : detectors_(detectors), layer_id_(layer_id), pool_(pool) {}
+  // Waits for the scans handed over (they refer to this object), also
+  // when the walk ends early with an error.
+  ~ContentScans() { Wait(); }
   ContentScans(const ContentScans&) = delete;
   ContentScans& operator=(const ContentScans&) = delete;
 
@@ -287,21 +321,30 @@ class ContentScans {
     return b;
   }
 
-  // Scans `data`, the whole content of `info`: on a worker, or here when
-  // there are none.
+  // Scans `data`, the whole content of `info`: on the pool, or here
+  // without one.
   void Whole(const FileInfo& info, std::vector<uint8_t> data) {
-    if (workers_.empty()) {
-      FileScan(info, detectors_, layer_id_, NextSlot()).Whole(data);
+    if (pool_ == nullptr) {
+      FileScan(info, detectors_, layer_id_, slots_.emplace_back()).Whole(data);
       return;
     }
-    std::unique_lock lock(mu_);
-    room_.wait(lock, [&] {
-      return pending_bytes_ == 0 || pending_bytes_ + data.size() <= kMaxPendingBytes;
+    Findings* slot;
+    {
+      std::unique_lock lock(mu_);
+      room_.wait(lock, [&] {
+        return pending_bytes_ == 0 || pending_bytes_ + data.size() <= kMaxPendingBytes;
+      });
+      pending_bytes_ += data.size();
+      slot = &slots_.emplace_back();
+    }
+    pool_->Run([this, info, data = std::move(data), slot]() mutable {
+      FileScan(info, detectors_, layer_id_, *slot).Whole(data);
+      std::lock_guard lock(mu_);
+      pending_bytes_ -= data.size();
+      if (spare_.size() < kMaxSpareBuffers && data.capacity() <= kMaxSpareBytes)
+        spare_.push_back(std::move(data));
+      room_.notify_all();
     });
-    pending_bytes_ += data.size();
-    slots_.emplace_back();
-    jobs_.push_back({info, std::move(data), &slots_.back()});
-    work_.notify_one();
   }
 
   // Scans the current file of `entries` window by window, here.
@@ -314,9 +357,9 @@ class ContentScans {
     return FileScan(info, detectors_, layer_id_, *slot).Streamed(entries, buffer);
   }
 
-  // Waits for the workers and appends every file's findings to `out`.
+  // Waits for the scans and appends every file's findings to `out`.
   void Finish(Findings& out) {
-    Stop();
+    Wait();
     for (auto& slot : slots_) {
       for (auto& d : slot.detections) out.detections.push_back(std::move(d));
       for (auto& d : slot.diagnostics) out.diagnostics.push_back(std::move(d));
@@ -325,67 +368,32 @@ class ContentScans {
   }
 
  private:
-  struct Job {
-    FileInfo info;
-    std::vector<uint8_t> data;
-    Findings* slot;
-  };
-
-  Findings& NextSlot() {
-    std::lock_guard lock(mu_);
-    return slots_.emplace_back();
-  }
-
-  void Work() {
+  void Wait() {
     std::unique_lock lock(mu_);
-    while (true) {
-      work_.wait(lock, [&] { return stop_ || !jobs_.empty(); });
-      if (jobs_.empty()) return;  // stopping, nothing left
-      Job job = std::move(jobs_.front());
-      jobs_.pop_front();
-      lock.unlock();
-      FileScan(job.info, detectors_, layer_id_, *job.slot).Whole(job.data);
-      lock.lock();
-      pending_bytes_ -= job.data.size();
-      if (spare_.size() <= workers_.size() && job.data.capacity() <= kMaxSpareBytes)
-        spare_.push_back(std::move(job.data));
-      room_.notify_one();
-    }
-  }
-
-  void Stop() {
-    {
-      std::lock_guard lock(mu_);
-      stop_ = true;
-    }
-    work_.notify_all();
-    for (auto& t : workers_) t.join();
-    workers_.clear();
+    room_.wait(lock, [&] { return pending_bytes_ == 0; });
   }
 
   const std::vector<const Analyzer*>& detectors_;
   const std::string& layer_id_;
-  std::vector<std::thread> workers_;
+  ContentPool* pool_;
   std::mutex mu_;
-  std::condition_variable work_, room_;
-  std::deque<Job> jobs_;
+  std::condition_variable room_;
   // One per file scanned, in walk order; a deque, so that a slot stays
   // where it is while more are added.
   std::deque<Findings> slots_;
   std::vector<std::vector<uint8_t>> spare_;
   size_t pending_bytes_ = 0;
-  bool stop_ = false;
 };
 
 }  // namespace
 
 Result<LayerResult> WalkLayer(EntryReader& entries, const std::vector<const Analyzer*>& analyzers,
-                              const std::string& layer_id, unsigned content_threads) {
+                              const std::string& layer_id, ContentPool* content_pool) {
   LayerResult result;
   FileInfo info;
   std::vector<const Analyzer*> whole_file, detectors, wanting;
   for (const Analyzer* a : analyzers) (a->ScansContent() ? detectors : whole_file).push_back(a);
-  ContentScans scans(detectors, layer_id, detectors.empty() ? 1 : content_threads);
+  ContentScans scans(detectors, layer_id, content_pool);
   std::vector<uint8_t> content, window;
   while (true) {
     CUSTOMS_ASSIGN_OR_RETURN(bool more, entries.Next(info));

@@ -4,8 +4,13 @@
 // analyzers, so it can be cached by diff_id plus analyzer versions.
 #pragma once
 
+#include <condition_variable>
+#include <deque>
+#include <functional>
 #include <memory>
+#include <mutex>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "base/limits.h"
@@ -61,6 +66,27 @@ class DirectoryEntryReader : public EntryReader {
   std::unique_ptr<State> state_;
 };
 
+// Threads that run content detectors for the walks of one scan: layers
+// walked side by side share them, so that the cores stay busy while one
+// large layer is the last walk left. Tasks queued when it is destroyed
+// still run.
+class ContentPool {
+ public:
+  explicit ContentPool(unsigned threads);
+  ~ContentPool();
+  ContentPool(const ContentPool&) = delete;
+  ContentPool& operator=(const ContentPool&) = delete;
+  void Run(std::function<void()> task);
+
+ private:
+  void Work();
+  std::mutex mu_;
+  std::condition_variable work_;
+  std::deque<std::function<void()>> tasks_;
+  std::vector<std::thread> workers_;
+  bool stop_ = false;
+};
+
 struct LayerResult {
   std::vector<FileInfo> files;           // every entry but whiteouts, in order
   std::vector<std::string> whiteouts;    // paths this layer deletes below it
@@ -72,9 +98,9 @@ struct LayerResult {
 // Walks every entry once and runs the analyzers. Fails on broken archives
 // (truncated, corrupt, unsafe names); a file an analyzer cannot parse is only
 // a diagnostic. `layer_id` (the diff_id) is written into diagnostics.
-// With `content_threads` above 1, that many threads run the content
-// detectors on files while the walk reads on; the result is the same.
+// With a `content_pool`, the content detectors run on its threads while the
+// walk reads on; the result is the same.
 Result<LayerResult> WalkLayer(EntryReader& entries, const std::vector<const Analyzer*>& analyzers,
-                              const std::string& layer_id, unsigned content_threads = 1);
+                              const std::string& layer_id, ContentPool* content_pool = nullptr);
 
 }  // namespace customs::layer

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -68,12 +69,15 @@ std::string Layer() {
   return tar.Build();
 }
 
+// Walks `tar` with a pool of `threads` content threads (none: 0).
 Result<LayerResult> WalkWith(const std::string& tar, unsigned threads) {
   MemoryStream in(tar);
   TarEntryReader reader(in, Limits(), "layer");
   WindowRecorder recorder;
   DbReader db;
-  return WalkLayer(reader, {&db, &recorder}, "sha256:layer", threads);
+  std::optional<ContentPool> pool;
+  if (threads > 0) pool.emplace(threads);
+  return WalkLayer(reader, {&db, &recorder}, "sha256:layer", pool ? &*pool : nullptr);
 }
 
 std::vector<std::string> Lines(const Findings& f) {
@@ -86,7 +90,7 @@ std::vector<std::string> Lines(const Findings& f) {
 
 TEST(WalkLayerTest, ContentThreadsGiveTheSameResult) {
   std::string tar = Layer();
-  auto one = WalkWith(tar, 1);
+  auto one = WalkWith(tar, 0);
   ASSERT_TRUE(one.ok()) << one.status().ToString();
   // 401 files not empty, 8 of them failing; the big one in two windows.
   EXPECT_EQ(one->findings.detections.size(), 401u - 8u + 1u);
@@ -100,7 +104,7 @@ TEST(WalkLayerTest, ContentThreadsGiveTheSameResult) {
       big, (std::vector<std::string>{"0+" + std::to_string(kContentWindowBytes),
                                      std::to_string(kSecond) + "+" +
                                          std::to_string(kContentWindowBytes + 100'000 - kSecond)}));
-  for (unsigned threads : {2u, 3u}) {
+  for (unsigned threads : {1u, 3u}) {
     auto many = WalkWith(tar, threads);
     ASSERT_TRUE(many.ok()) << many.status().ToString();
     EXPECT_EQ(Lines(many->findings), Lines(one->findings)) << threads << " threads";
@@ -111,7 +115,7 @@ TEST(WalkLayerTest, ContentThreadsGiveTheSameResult) {
 TEST(WalkLayerTest, TruncatedLayerFailsWithContentThreads) {
   std::string tar = Layer();
   tar.resize(tar.size() / 2);
-  for (unsigned threads : {1u, 2u}) {
+  for (unsigned threads : {0u, 2u}) {
     auto r = WalkWith(tar, threads);
     ASSERT_FALSE(r.ok()) << threads;
     EXPECT_EQ(r.status().code(), StatusCode::kDataLoss) << r.status().ToString();

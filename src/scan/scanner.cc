@@ -45,11 +45,12 @@ std::string LayerCacheKey(const Digest& diff_id,
 Result<layer::LayerResult> AnalyzeLayerBlob(std::unique_ptr<ByteStream> blob,
                                             const image::LayerBlob& layer, size_t index,
                                             const std::vector<const layer::Analyzer*>& analyzers,
-                                            const Limits& limits, unsigned content_threads) {
+                                            const Limits& limits,
+                                            layer::ContentPool* content_pool) {
   std::string what = "layer " + std::to_string(index + 1) + " (" + layer.location + ")";
   CUSTOMS_ASSIGN_OR_RETURN(auto stream, image::OpenLayerTar(std::move(blob), layer, what, limits));
   layer::TarEntryReader entries(*stream, limits, what);
-  return layer::WalkLayer(entries, analyzers, layer.diff_id.str(), content_threads);
+  return layer::WalkLayer(entries, analyzers, layer.diff_id.str(), content_pool);
 }
 
 namespace {
@@ -142,11 +143,13 @@ Result<std::vector<model::ScanResult>> ScanImage(const std::string& image_arg,
   ScanStats& stats = options.stats != nullptr ? *options.stats : unused_stats;
   // One layer: from the cache, else read (a remote blob that fails to
   // verify is fetched once more) and then cached.
-  // Layers are walked side by side; the threads left over scan the content
-  // of files within a walk (one layer on two cores: two content threads).
-  auto content_threads = [&](size_t layers) {
-    return std::max(1u, threads / std::max(1u, std::min<unsigned>(threads, layers)));
-  };
+  // Layers are walked side by side; content detectors run on threads the
+  // walks share.
+  std::optional<layer::ContentPool> content_pool;
+  if (threads > 1 && std::any_of(analyzers.begin(), analyzers.end(),
+                                 [](const layer::Analyzer* a) { return a->ScansContent(); }))
+    content_pool.emplace(threads);
+  layer::ContentPool* pool = content_pool ? &*content_pool : nullptr;
   auto analyze = [&](const image::ResolvedImage& img, size_t i) -> Result<layer::LayerResult> {
     stats.layers++;
     std::string key;
@@ -165,8 +168,8 @@ Result<std::vector<model::ScanResult>> ScanImage(const std::string& image_arg,
     for (int attempt = 1; attempt <= (source->Remote() ? 2 : 1); ++attempt) {
       auto blob = source->OpenLayerBlob(img, i);
       if (!blob.ok()) return std::move(blob).status();
-      result = AnalyzeLayerBlob(std::move(*blob), img.layers[i], i, analyzers, options.limits,
-                                content_threads(img.layers.size()));
+      result =
+          AnalyzeLayerBlob(std::move(*blob), img.layers[i], i, analyzers, options.limits, pool);
       if (result.ok() || result.status().code() != StatusCode::kDataLoss) break;
     }
     if (result.ok() && cache) (void)cache->Put(key, *result);
@@ -179,8 +182,7 @@ Result<std::vector<model::ScanResult>> ScanImage(const std::string& image_arg,
     if (!source->RootDirectory().empty()) {
       CUSTOMS_ASSIGN_OR_RETURN(
           auto reader, layer::DirectoryEntryReader::Open(source->RootDirectory(), options.limits));
-      CUSTOMS_ASSIGN_OR_RETURN(auto walked,
-                               layer::WalkLayer(*reader, analyzers, "", content_threads(1)));
+      CUSTOMS_ASSIGN_OR_RETURN(auto walked, layer::WalkLayer(*reader, analyzers, "", pool));
       layers.push_back(std::move(walked));
       img.info.layers.push_back({0, "", "", ""});
     } else {

@@ -88,12 +88,13 @@ Status AddBehavior(std::vector<model::ScanResult>& results, const std::string& i
                    const sandbox::SandboxOptions& options);
 
 // Analyzes one layer blob: verifies the blob digest (when known) and the
-// diff_id while decompressing, and walks the tar once (`content_threads`:
+// diff_id while decompressing, and walks the tar once (`content_pool`:
 // layer::WalkLayer's).
 Result<layer::LayerResult> AnalyzeLayerBlob(std::unique_ptr<ByteStream> blob,
                                             const image::LayerBlob& layer, size_t index,
                                             const std::vector<const layer::Analyzer*>& analyzers,
-                                            const Limits& limits, unsigned content_threads = 1);
+                                            const Limits& limits,
+                                            layer::ContentPool* content_pool = nullptr);
 
 // The version stamp of the analyzer set ("os/dpkg@1,os/apk@1,..."), part of
 // every layer cache key together with the diff_id.
