@@ -2,17 +2,16 @@
 // archive holds (climbing or absolute symlinks, whiteouts through them,
 // hardlinks, opaque markers, odd types), nothing may appear or change next
 // to the root, and RemoveTree must clear it again.
-#include <dirent.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <algorithm>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <string>
 #include <vector>
 
+#include "base/file.h"
 #include "base/stream.h"
 #include "layer/walker.h"
 #include "sandbox/rootfs.h"
@@ -22,16 +21,8 @@ namespace {
 using namespace customs;
 
 std::vector<std::string> List(const std::string& dir) {
-  std::vector<std::string> out;
-  DIR* d = ::opendir(dir.c_str());
-  if (d == nullptr) return out;
-  while (struct dirent* de = ::readdir(d)) {
-    std::string n = de->d_name;
-    if (n != "." && n != "..") out.push_back(n);
-  }
-  ::closedir(d);
-  std::sort(out.begin(), out.end());
-  return out;
+  auto names = ListDirectory(dir);
+  return names.ok() ? std::move(names).value() : std::vector<std::string>();
 }
 
 void Check(bool ok, const char* what) {

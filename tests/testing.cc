@@ -1,18 +1,18 @@
 #include "tests/testing.h"
 
-#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 
-#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <mutex>
 #include <vector>
+
+#include "base/file.h"
 
 namespace customs::testing {
 
@@ -53,16 +53,8 @@ std::string TestImage(const std::string& rel) {
 }
 
 std::vector<std::string> ListDirectory(const std::string& dir) {
-  std::vector<std::string> out;
-  DIR* d = ::opendir(dir.c_str());
-  if (d == nullptr) return out;
-  while (struct dirent* de = ::readdir(d)) {
-    std::string n = de->d_name;
-    if (n != "." && n != "..") out.push_back(n);
-  }
-  ::closedir(d);
-  std::sort(out.begin(), out.end());
-  return out;
+  auto names = customs::ListDirectory(dir);
+  return names.ok() ? std::move(names).value() : std::vector<std::string>();
 }
 
 std::string ReadWholeFile(const std::string& path) {

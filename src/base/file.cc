@@ -1,9 +1,11 @@
 #include "base/file.h"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -85,6 +87,25 @@ Status WriteFileAtomic(const std::string& path, std::string_view content, mode_t
     return Unavailable(Errno("cannot write", path));
   }
   return Status::Ok();
+}
+
+Result<std::vector<std::string>> ListDirectory(const std::string& dir, size_t max_entries) {
+  DIR* d = ::opendir(dir.c_str());
+  if (d == nullptr) return NotFound("cannot open directory " + dir + ": " + std::strerror(errno));
+  std::vector<std::string> out;
+  while (struct dirent* de = ::readdir(d)) {
+    std::string_view n = de->d_name;
+    if (n == "." || n == "..") continue;
+    if (out.size() == max_entries) {
+      ::closedir(d);
+      return ResourceExhausted(dir + " holds more than " + std::to_string(max_entries) +
+                               " entries");
+    }
+    out.emplace_back(n);
+  }
+  ::closedir(d);
+  std::sort(out.begin(), out.end());
+  return out;
 }
 
 Result<std::string> MakeTempDirectory(const std::string& dir, std::string_view prefix) {

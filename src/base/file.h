@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "base/status.h"
 
@@ -20,6 +21,10 @@ Status WriteFileAtomic(const std::string& path, std::string_view content, mode_t
 // Creates a new directory `<dir>/<prefix>XXXXXX` (mkdtemp: 0700, a unique
 // name) and returns its path.
 Result<std::string> MakeTempDirectory(const std::string& dir, std::string_view prefix);
+// The names in `dir` but "." and "..", sorted; ResourceExhausted when there
+// are more than `max_entries`.
+Result<std::vector<std::string>> ListDirectory(const std::string& dir,
+                                               size_t max_entries = size_t{1} << 20);
 // customs' cache directory: $XDG_CACHE_HOME/customs when XDG_CACHE_HOME is
 // absolute, else ~/.cache/customs (./.cache/customs without HOME).
 std::string UserCacheDir();

@@ -24,5 +24,19 @@ TEST(WriteFileAtomicTest, ReplacesFilesButWritesDevicesInPlace) {
   EXPECT_EQ(after.st_rdev, before.st_rdev);
 }
 
+TEST(ListDirectoryTest, SortedNamesWithinTheBound) {
+  std::string dir = testing::TempDir() + "/list";
+  ASSERT_EQ(::mkdir(dir.c_str(), 0755), 0);
+  for (const char* name : {"b", "a", ".hidden", "c"})
+    ASSERT_TRUE(WriteFileAtomic(dir + "/" + name, "x").ok());
+  auto names = ListDirectory(dir);
+  ASSERT_TRUE(names.ok()) << names.status().ToString();
+  EXPECT_EQ(*names, (std::vector<std::string>{".hidden", "a", "b", "c"}));
+  auto bounded = ListDirectory(dir, 3);
+  ASSERT_FALSE(bounded.ok());
+  EXPECT_EQ(bounded.status().code(), StatusCode::kResourceExhausted);
+  EXPECT_EQ(ListDirectory(dir + "/missing").status().code(), StatusCode::kNotFound);
+}
+
 }  // namespace
 }  // namespace customs

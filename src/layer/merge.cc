@@ -51,7 +51,8 @@ Result<std::string> FileTree::Resolve(const std::string& path) const {
   std::string current;
   size_t hops = 0;
   while (!pending.empty()) {
-    std::string c = std::move(pending.back());
+    std::string c;
+    c.swap(pending.back());
     pending.pop_back();
     if (c == "..") {
       current = std::string(ParentDir(current));

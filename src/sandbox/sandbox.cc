@@ -588,21 +588,22 @@ int RunReaper(const std::vector<std::string>& args) {
   // group does not stop the cleanup.
   ::setsid();
   for (int s : {SIGINT, SIGTERM, SIGHUP, SIGPIPE}) ::signal(s, SIG_IGN);
-  std::optional<Clock::time_point> deadline;  // set by "run MS"
+  // Set by "run MS"; none: Clock::time_point::max().
+  Clock::time_point deadline = Clock::time_point::max();
   std::string said;
   while (true) {
     int wait_ms = -1;
-    if (deadline)
+    if (deadline != Clock::time_point::max())
       wait_ms = static_cast<int>(std::max<int64_t>(
           0,
-          std::chrono::duration_cast<std::chrono::milliseconds>(*deadline - Clock::now()).count()));
+          std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count()));
     pollfd p{0, POLLIN, 0};
     int n = ::poll(&p, 1, wait_ms);
     if (n < 0 && errno == EINTR) continue;
     if (n == 0) {
       // customs is alive but far past the timeout: stop the container.
       KillAndDelete(runtime, state, id);
-      deadline.reset();
+      deadline = Clock::time_point::max();
       continue;
     }
     char buf[64];
