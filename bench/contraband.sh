@@ -13,6 +13,8 @@
 #                  (EICAR's hash): this machine cannot download ClamAV's official
 #                  database, so clamscan's figure is its engine and file walk
 #                  with almost no signatures - a floor for it, not its real cost
+#   customs-secret customs scan --scanners secret (both cores): the secret
+#                  rules only, what Trivy's secret scanner is compared with
 #   trivy-secret   trivy image --scanners secret --input IMAGE
 #
 #   bench/contraband.sh [--customs BIN] [--image ARCHIVE] [--trivy DIR] [--runs N] [--no-trivy]
@@ -96,6 +98,8 @@ for i in $(seq "$runs"); do
     "$root"/rules/*.yar
   XDG_CACHE_HOME=$(mktemp -d) bench_run "$runs_file" customs "$customs" scan \
     --scanners malware,secret -f json -o /dev/null "docker-archive:$image"
+  XDG_CACHE_HOME=$(mktemp -d) bench_run "$runs_file" customs-secret "$customs" scan \
+    --scanners secret -f json -o /dev/null "docker-archive:$image"
   bench_run "$runs_file" clamscan clamscan -r --no-summary -d "$clamdb" "$tree"
   if [ "$with_trivy" = 1 ] && [ -x "$trivy" ]; then
     cache=$(mktemp -d)
@@ -105,7 +109,7 @@ for i in $(seq "$runs"); do
   fi
 done
 bench_summary "$runs_file" customs-1core/yara-1core customs-1core/yara-1core+gz customs/clamscan \
-  customs/trivy-secret
+  customs/trivy-secret customs-secret/trivy-secret
 
 if [ -f "$big" ]; then
   echo "memory: customs scan --scanners malware,secret on $(du -sh --apparent-size "$big" | cut -f1) $big"

@@ -91,7 +91,9 @@ Result<Detectors> Detectors::Create(const DetectOptions& options) {
     return out;  // config checks need no walk
   }
   std::vector<RuleSource> sources;
-  if (options.builtin_rules) sources = BuiltinRules();
+  if (options.builtin_rules)
+    for (const RuleSource& source : BuiltinRules())
+      if (IsSecretRuleFile(source) ? options.secret : options.malware) sources.push_back(source);
   for (const auto& path : options.rule_paths) {
     CUSTOMS_ASSIGN_OR_RETURN(auto more, ReadRuleFiles(path));
     sources.insert(sources.end(), more.begin(), more.end());

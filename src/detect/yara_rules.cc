@@ -217,6 +217,8 @@ struct YaraRules::Impl {
   }
 };
 
+bool IsSecretRuleFile(const RuleSource& source) { return source.name == "secrets.yar"; }
+
 YaraRules::YaraRules(Key) {}
 YaraRules::~YaraRules() = default;
 

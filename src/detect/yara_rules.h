@@ -39,6 +39,10 @@ struct RuleSource {
 
 // The rules shipped in rules/, compiled into the binary.
 const std::vector<RuleSource>& BuiltinRules();
+// Whether a built-in rules file is the secret scanner's (secrets.yar); the
+// others are the malware scanner's. A scan compiles only the files of the
+// scanners it runs.
+bool IsSecretRuleFile(const RuleSource& source);
 
 // Reads the .yar/.yara files at `path`: one file, or a directory searched
 // recursively (sorted by path). NotFound / InvalidArgument with the path.

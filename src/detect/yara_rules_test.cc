@@ -9,6 +9,7 @@
 #include <set>
 
 #include "base/stream.h"
+#include "detect/contraband.h"
 #include "layer/walker.h"
 #include "tests/tar_builder.h"
 #include "tests/testing.h"
@@ -270,6 +271,8 @@ TEST(BuiltinRulesTest, CompileWithCompleteMetadata) {
         values[(*it)[1].str()] = (*it)[2].str();
       std::string where = source.name + " rule " + starts[i].second;
       EXPECT_TRUE(categories.count(values["category"])) << where;
+      EXPECT_EQ(values["category"] == "secret", IsSecretRuleFile(source))
+          << where << ": secrets.yar holds the secret rules and only those";
       EXPECT_TRUE(severities.count(values["severity"])) << where;
       EXPECT_TRUE(dispositions.count(values["disposition"])) << where;
       EXPECT_TRUE(confidences.count(values["confidence"])) << where;
@@ -281,6 +284,27 @@ TEST(BuiltinRulesTest, CompileWithCompleteMetadata) {
     }
   }
   EXPECT_GT(public_rules, 0u);
+}
+
+// A scan compiles the built-in rules of the scanners it runs only.
+TEST(BuiltinRulesTest, OnlyTheScannersAskedFor) {
+  auto count = [](bool malware, bool secret) -> size_t {
+    auto detectors = Detectors::Create({.malware = malware, .secret = secret});
+    EXPECT_TRUE(detectors.ok()) << detectors.status().ToString();
+    return detectors.ok() ? detectors->rule_count() : 0;
+  };
+  size_t all = count(true, true), malware = count(true, false), secret = count(false, true);
+  EXPECT_GT(malware, 0u);
+  EXPECT_GT(secret, 0u);
+  EXPECT_EQ(malware + secret, all);
+  size_t secret_rules = 0;
+  for (const auto& source : BuiltinRules())
+    if (IsSecretRuleFile(source)) {
+      auto rules = YaraRules::Compile({source});
+      ASSERT_TRUE(rules.ok()) << rules.status().ToString();
+      secret_rules += (*rules)->RuleCount();
+    }
+  EXPECT_EQ(secret, secret_rules);
 }
 
 }  // namespace
