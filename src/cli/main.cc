@@ -43,7 +43,8 @@ void AddCommonFlags(CLI::App* cmd, CommonFlags& f) {
       ->capture_default_str();
   cmd->add_option("--max-layer-entries", f.max_entries, "stop at this many entries in one layer")
       ->capture_default_str();
-  cmd->add_option("--parallel", f.parallel, "layers analyzed at once (0: one per core)");
+  cmd->add_option("--parallel", f.parallel,
+                  "threads: layers analyzed at once, and content scanners (0: one per core)");
   AddRegistryFlags(cmd, f);
 }
 

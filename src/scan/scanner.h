@@ -28,7 +28,7 @@ struct ScanStats {
 struct ScanOptions {
   image::PlatformRequest platform;
   Limits limits;
-  unsigned parallelism = 0;         // layers analyzed at once; 0: one per core
+  unsigned parallelism = 0;         // layers analyzed and content scan threads; 0: one per core
   detect::DetectOptions detect;     // contraband scanners; none by default
   image::RegistryOptions registry;  // registry images: auth, retries, blob cache
   // Per-layer results cached by LayerCacheKey under this directory ("" for
