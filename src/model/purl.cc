@@ -35,7 +35,10 @@ std::string Purl::ToString() const {
     }
   }
   out += PurlEncode(name);
-  if (!version.empty()) out += "@" + PurlEncode(version);
+  if (!version.empty()) {
+    out += '@';
+    out += PurlEncode(version);
+  }
   bool first = true;
   for (const auto& [k, v] : qualifiers) {
     if (v.empty()) continue;

@@ -169,9 +169,10 @@ OJson RuleJson(const Rule& rule) {
            "\n" + title;
     markdown = "**Contraband " + MarkdownCell(rule.id) + "**\n| Category | Severity | Path |\n" +
                "| --- | --- | --- |\n";
-    for (const auto& row : rule.rows)
-      markdown +=
-          "|" + MarkdownCell(rule.category) + "|" + severity + "|" + MarkdownCell(row[0]) + "|\n";
+    for (const auto& row : rule.rows) {
+      markdown += '|';
+      markdown += MarkdownCell(rule.category) + "|" + severity + "|" + MarkdownCell(row[0]) + "|\n";
+    }
   } else {
     text = "Vulnerability " + rule.id + "\nSeverity: " + severity + "\n" + title;
     markdown = "**Vulnerability " + MarkdownCell(rule.id) + "**\n" +
@@ -180,8 +181,9 @@ OJson RuleJson(const Rule& rule) {
     for (const auto& row : rule.rows) {
       text +=
           "\nPackage: " + row[0] + " " + row[1] + (row[2].empty() ? "" : ", fixed in " + row[2]);
-      markdown += "|" + MarkdownCell(row[0]) + "|" + MarkdownCell(row[1]) + "|" +
-                  MarkdownCell(row[2]) + "|" + row[3] + "|" + row[4] + "|\n";
+      markdown += '|';
+      markdown += MarkdownCell(row[0]) + "|" + MarkdownCell(row[1]) + "|" + MarkdownCell(row[2]) +
+                  "|" + row[3] + "|" + row[4] + "|\n";
     }
   }
   if (!link.empty()) {
@@ -226,7 +228,10 @@ OJson Location(const model::ScanResult& r, const std::string& path, const std::s
 std::string LayerText(const model::LayerRef& layer) {
   if (layer.index < 0 && layer.diff_id.empty()) return "";
   std::string out = "Layer:";
-  if (layer.index >= 0) out += " " + std::to_string(layer.index);
+  if (layer.index >= 0) {
+    out += ' ';
+    out += std::to_string(layer.index);
+  }
   if (!layer.diff_id.empty()) out += " " + layer.diff_id;
   return out;
 }

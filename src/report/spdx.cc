@@ -33,7 +33,10 @@ std::string SourceInfo(const model::Package& p) {
   std::vector<std::string> parts;
   if (p.layer.index >= 0 || !p.layer.diff_id.empty()) {
     std::string layer = "installed by layer";
-    if (p.layer.index >= 0) layer += " " + std::to_string(p.layer.index);
+    if (p.layer.index >= 0) {
+      layer += ' ';
+      layer += std::to_string(p.layer.index);
+    }
     if (!p.layer.diff_id.empty()) layer += " (" + p.layer.diff_id + ")";
     if (!p.layer.created_by.empty()) layer += " created by: " + p.layer.created_by;
     parts.push_back(std::move(layer));

@@ -201,7 +201,8 @@ std::optional<std::string> NormalizeNumericBranch(std::string_view name) {
     ++p;
     run = DigitRun(name, p);
     if (run > 0) {
-      out += "." + std::string(name.substr(p, run));
+      out += '.';
+      out += name.substr(p, run);
       p += run;
     } else if (p < name.size() && (name[p] == 'x' || name[p] == 'X' || name[p] == '*')) {
       out += ".9999999";

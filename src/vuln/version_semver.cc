@@ -127,7 +127,10 @@ Result<Semver> ParseSemver(Flavor flavor, std::string_view original) {
       while (end < s.size() && IsDigit(s[end])) ++end;
       if (end != s.size()) return Invalid(flavor, original, end, "the end after a Go prerelease");
       v.prerelease = std::string(kind);
-      if (end > n) v.prerelease += "." + std::string(s.substr(n, end - n));
+      if (end > n) {
+        v.prerelease += '.';
+        v.prerelease += s.substr(n, end - n);
+      }
       return v;
     }
     return Invalid(flavor, original, i, "'-', '+', 'alpha', 'beta', 'rc' or the end");
