@@ -321,11 +321,12 @@ class ContentScans {
     return b;
   }
 
-  // Scans `data`, the whole content of `info`: on the pool, or here
-  // without one.
+  // Scans `data`, the whole content of `info`: on the pool; here without
+  // one, or when it is larger than one window (an executable an analyzer
+  // read whole), so that the walk does not read on while holding it.
   void Whole(const FileInfo& info, std::vector<uint8_t> data) {
-    if (pool_ == nullptr) {
-      FileScan(info, detectors_, layer_id_, slots_.emplace_back()).Whole(data);
+    if (pool_ == nullptr || data.size() > kContentWindowBytes) {
+      FileScan(info, detectors_, layer_id_, NewSlot()).Whole(data);
       return;
     }
     Findings* slot;
@@ -349,12 +350,7 @@ class ContentScans {
 
   // Scans the current file of `entries` window by window, here.
   Status Streamed(EntryReader& entries, const FileInfo& info, std::vector<uint8_t>& buffer) {
-    Findings* slot;
-    {
-      std::lock_guard lock(mu_);
-      slot = &slots_.emplace_back();
-    }
-    return FileScan(info, detectors_, layer_id_, *slot).Streamed(entries, buffer);
+    return FileScan(info, detectors_, layer_id_, NewSlot()).Streamed(entries, buffer);
   }
 
   // Waits for the scans and appends every file's findings to `out`.
@@ -368,6 +364,11 @@ class ContentScans {
   }
 
  private:
+  Findings& NewSlot() {
+    std::lock_guard lock(mu_);
+    return slots_.emplace_back();
+  }
+
   void Wait() {
     std::unique_lock lock(mu_);
     room_.wait(lock, [&] { return pending_bytes_ == 0; });

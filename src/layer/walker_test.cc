@@ -47,6 +47,7 @@ class DbReader : public Analyzer {
   std::string_view Name() const override { return "test/db"; }
   int Version() const override { return 1; }
   bool Wants(const FileInfo& info) const override { return info.path.starts_with("db/"); }
+  size_t MaxBytes() const override { return 2 * kContentWindowBytes; }
   Status Analyze(const File& file, Findings& out) const override {
     out.packages.push_back({.type = "test", .name = file.info.path, .version = "1"});
     return Status::Ok();
@@ -65,6 +66,8 @@ std::string Layer() {
   std::string big(kContentWindowBytes + 100'000, 'x');
   for (size_t i = 0; i < big.size(); i += 4093) big[i] = static_cast<char>(i % 251);
   tar.File("usr/big", big);
+  // Read whole for an analyzer, and larger than one window as well.
+  tar.File("db/big", big.substr(1000));
   tar.File("db/last", "1");
   return tar.Build();
 }
@@ -92,10 +95,11 @@ TEST(WalkLayerTest, ContentThreadsGiveTheSameResult) {
   std::string tar = Layer();
   auto one = WalkWith(tar, 0);
   ASSERT_TRUE(one.ok()) << one.status().ToString();
-  // 401 files not empty, 8 of them failing; the big one in two windows.
-  EXPECT_EQ(one->findings.detections.size(), 401u - 8u + 1u);
+  // 402 files not empty, 8 of them failing; the two big ones in two
+  // windows each.
+  EXPECT_EQ(one->findings.detections.size(), 402u - 8u + 2u);
   EXPECT_EQ(one->findings.diagnostics.size(), 8u);
-  EXPECT_EQ(one->findings.packages.size(), 46u);
+  EXPECT_EQ(one->findings.packages.size(), 47u);
   std::vector<std::string> big;
   for (const auto& d : one->findings.detections)
     if (d.path == "usr/big") big.push_back(d.evidence.substr(0, d.evidence.find(" ")));
