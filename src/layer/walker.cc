@@ -420,7 +420,6 @@ Result<LayerResult> WalkLayer(EntryReader& entries, const std::vector<const Anal
     if (info.type != FileType::kRegular) continue;
 
     wanting.clear();
-    size_t max_wanted = 0;
     for (const Analyzer* a : whole_file) {
       if (!a->Wants(info)) continue;
       if (info.size > a->MaxBytes()) {
@@ -434,7 +433,6 @@ Result<LayerResult> WalkLayer(EntryReader& entries, const std::vector<const Anal
         continue;
       }
       wanting.push_back(a);
-      max_wanted = std::max<size_t>(max_wanted, info.size);
     }
     if (wanting.empty()) {
       if (detectors.empty()) continue;

@@ -2,7 +2,7 @@
 
 #include <gtest/gtest.h>
 
-#include <optional>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -78,9 +78,8 @@ Result<LayerResult> WalkWith(const std::string& tar, unsigned threads) {
   TarEntryReader reader(in, Limits(), "layer");
   WindowRecorder recorder;
   DbReader db;
-  std::optional<ContentPool> pool;
-  if (threads > 0) pool.emplace(threads);
-  return WalkLayer(reader, {&db, &recorder}, "sha256:layer", pool ? &*pool : nullptr);
+  auto pool = threads > 0 ? std::make_unique<ContentPool>(threads) : nullptr;
+  return WalkLayer(reader, {&db, &recorder}, "sha256:layer", pool.get());
 }
 
 std::vector<std::string> Lines(const Findings& f) {

@@ -4,6 +4,7 @@
 #include <atomic>
 #include <condition_variable>
 #include <ctime>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <set>
@@ -141,15 +142,14 @@ Result<std::vector<model::ScanResult>> ScanImage(const std::string& image_arg,
   }
   ScanStats unused_stats;
   ScanStats& stats = options.stats != nullptr ? *options.stats : unused_stats;
-  // One layer: from the cache, else read (a remote blob that fails to
-  // verify is fetched once more) and then cached.
   // Layers are walked side by side; content detectors run on threads the
   // walks share.
-  std::optional<layer::ContentPool> content_pool;
+  std::unique_ptr<layer::ContentPool> pool;
   if (threads > 1 && std::any_of(analyzers.begin(), analyzers.end(),
                                  [](const layer::Analyzer* a) { return a->ScansContent(); }))
-    content_pool.emplace(threads);
-  layer::ContentPool* pool = content_pool ? &*content_pool : nullptr;
+    pool = std::make_unique<layer::ContentPool>(threads);
+  // One layer: from the cache, else read (a remote blob that fails to
+  // verify is fetched once more) and then cached.
   auto analyze = [&](const image::ResolvedImage& img, size_t i) -> Result<layer::LayerResult> {
     stats.layers++;
     std::string key;
@@ -168,8 +168,8 @@ Result<std::vector<model::ScanResult>> ScanImage(const std::string& image_arg,
     for (int attempt = 1; attempt <= (source->Remote() ? 2 : 1); ++attempt) {
       auto blob = source->OpenLayerBlob(img, i);
       if (!blob.ok()) return std::move(blob).status();
-      result =
-          AnalyzeLayerBlob(std::move(*blob), img.layers[i], i, analyzers, options.limits, pool);
+      result = AnalyzeLayerBlob(std::move(*blob), img.layers[i], i, analyzers, options.limits,
+                                pool.get());
       if (result.ok() || result.status().code() != StatusCode::kDataLoss) break;
     }
     if (result.ok() && cache) (void)cache->Put(key, *result);
@@ -182,7 +182,7 @@ Result<std::vector<model::ScanResult>> ScanImage(const std::string& image_arg,
     if (!source->RootDirectory().empty()) {
       CUSTOMS_ASSIGN_OR_RETURN(
           auto reader, layer::DirectoryEntryReader::Open(source->RootDirectory(), options.limits));
-      CUSTOMS_ASSIGN_OR_RETURN(auto walked, layer::WalkLayer(*reader, analyzers, "", pool));
+      CUSTOMS_ASSIGN_OR_RETURN(auto walked, layer::WalkLayer(*reader, analyzers, "", pool.get()));
       layers.push_back(std::move(walked));
       img.info.layers.push_back({0, "", "", ""});
     } else {
