@@ -9,7 +9,7 @@ packages=(
   libclang-rt-dev
   # libraries
   libisal-dev libzstd-dev zlib1g-dev libssl-dev libsqlite3-dev libcurl4-openssl-dev
-  nlohmann-json3-dev libcli11-dev libfmt-dev libyaml-cpp-dev libyara-dev libclamav-dev libseccomp-dev libmimalloc-dev
+  nlohmann-json3-dev libcli11-dev libfmt-dev libyaml-cpp-dev libyara-dev libhyperscan-dev libclamav-dev libseccomp-dev libmimalloc-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   # real parts the tests start: image building and conversion
   debootstrap umoci skopeo python3 python3-jsonschema python3-yaml openssl

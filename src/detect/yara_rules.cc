@@ -12,6 +12,7 @@
 #include "base/digest.h"
 #include "base/file.h"
 #include "detect/windows.h"
+#include "detect/yara_prefilter.h"
 #include "layer/path.h"
 #include "layer/zip_reader.h"
 
@@ -181,49 +182,124 @@ int OnScanMessage(YR_SCAN_CONTEXT* context, int message, void* message_data, voi
   return CALLBACK_CONTINUE;
 }
 
+// What one scanning thread holds: a libyara scanner and the prefilter's
+// scratch, made on first use and used again for the next file (making a
+// scanner sizes tables for every rule and string).
+struct ScanWorker {
+  YR_SCANNER* scanner = nullptr;
+  std::unique_ptr<YaraPrefilter::Scratch> scratch;
+  ~ScanWorker() {
+    if (scanner != nullptr) yr_scanner_destroy(scanner);
+  }
+};
+
+// Whether the prefilter read the rules libyara compiled: the same rules in
+// the same order, with the same strings (text strings byte for byte).
+// Otherwise `why` says where they part.
+bool SameRules(YR_RULES* rules, const YaraPrefilter& prefilter, std::string& why) {
+  const auto& shapes = prefilter.Rules();
+  size_t i = 0;
+  const YR_RULE* rule;
+  yr_rules_foreach(rules, rule) {
+    std::string name = std::string(rule->ns->name) + ":" + rule->identifier;
+    if (i >= shapes.size()) {
+      why = "libyara has rule " + name + " the prefilter did not read";
+      return false;
+    }
+    const auto& shape = shapes[i++];
+    if (shape.ns != rule->ns->name || shape.name != rule->identifier ||
+        shape.is_private != ((rule->flags & RULE_FLAGS_PRIVATE) != 0) ||
+        shape.is_global != ((rule->flags & RULE_FLAGS_GLOBAL) != 0)) {
+      why = "rule " + name + " read as " + shape.ns + ":" + shape.name;
+      return false;
+    }
+    size_t k = 0;
+    const YR_STRING* string;
+    yr_rule_strings_foreach(rule, string) {
+      if (string->chained_to != nullptr) continue;  // a later part of a split hex string
+      using Kind = YaraPrefilter::RuleShape::String::Kind;
+      const bool hex = (string->flags & STRING_FLAGS_HEXADECIMAL) != 0;
+      const bool regex = (string->flags & STRING_FLAGS_REGEXP) != 0;
+      const bool plain = (string->flags &
+                          (STRING_FLAGS_XOR | STRING_FLAGS_BASE64 | STRING_FLAGS_BASE64_WIDE)) == 0;
+      bool same = k < shape.strings.size() && shape.strings[k].id == string->identifier;
+      if (same) {
+        const auto& s = shape.strings[k];
+        same = s.kind == (hex     ? Kind::kHex
+                          : regex ? Kind::kRegex
+                                  : Kind::kText) &&
+               (s.kind != Kind::kText || !plain ||
+                std::string_view(reinterpret_cast<const char*>(string->string),
+                                 static_cast<size_t>(std::max(string->length, 0))) == s.text);
+      }
+      if (!same) {
+        why = "rule " + name + " string " + string->identifier + " read differently";
+        return false;
+      }
+      ++k;
+    }
+    if (k != shape.strings.size()) {
+      why = "rule " + name + " has " + std::to_string(k) + " strings in libyara";
+      return false;
+    }
+  }
+  if (i != shapes.size()) {
+    why = "the prefilter read rules libyara did not compile";
+    return false;
+  }
+  return true;
+}
+
 }  // namespace
 
 struct YaraRules::Impl {
   YR_RULES* rules = nullptr;
-  // Scanners not in use: one is made per thread that scans at the same
-  // time and used again for the next file (making one sizes tables for
-  // every rule and string).
+  std::unique_ptr<YaraPrefilter> prefilter;  // null: every buffer goes to libyara
   std::mutex mu;
-  std::vector<YR_SCANNER*> idle;
+  std::vector<std::unique_ptr<ScanWorker>> idle;
   ~Impl() {
-    for (YR_SCANNER* s : idle) yr_scanner_destroy(s);
+    idle.clear();
     if (rules != nullptr) yr_rules_destroy(rules);
   }
-  YR_SCANNER* Take() {
+  Result<std::unique_ptr<ScanWorker>> Take() {
     {
       std::lock_guard lock(mu);
       if (!idle.empty()) {
-        YR_SCANNER* s = idle.back();
+        auto w = std::move(idle.back());
         idle.pop_back();
-        return s;
+        return w;
       }
     }
-    YR_SCANNER* s = nullptr;
-    if (yr_scanner_create(rules, &s) != ERROR_SUCCESS) return nullptr;
+    auto w = std::make_unique<ScanWorker>();
+    if (yr_scanner_create(rules, &w->scanner) != ERROR_SUCCESS)
+      return ResourceExhausted("cannot create a YARA scanner");
     // The data is always customs' own memory: no SIGBUS/SIGSEGV handler
     // needed around the scan (libyara installs one per scan otherwise).
-    yr_scanner_set_flags(s, SCAN_FLAGS_FAST_MODE | SCAN_FLAGS_NO_TRYCATCH);
-    yr_scanner_set_timeout(s, kScanTimeoutSeconds);
-    return s;
+    yr_scanner_set_flags(w->scanner, SCAN_FLAGS_FAST_MODE | SCAN_FLAGS_NO_TRYCATCH);
+    yr_scanner_set_timeout(w->scanner, kScanTimeoutSeconds);
+    if (prefilter) {
+      CUSTOMS_ASSIGN_OR_RETURN(w->scratch, prefilter->NewScratch());
+    }
+    return w;
   }
-  void Give(YR_SCANNER* s) {
+  void Give(std::unique_ptr<ScanWorker> w) {
     std::lock_guard lock(mu);
-    idle.push_back(s);
+    idle.push_back(std::move(w));
   }
 };
 
 bool IsSecretRuleFile(const RuleSource& source) { return source.name == "secrets.yar"; }
 
+std::string RuleNamespace(const RuleSource& source) {
+  std::string ns = std::filesystem::path(source.name).stem().string();
+  return ns.empty() ? "rules" : ns;
+}
+
 YaraRules::YaraRules(Key) {}
 YaraRules::~YaraRules() = default;
 
-Result<std::shared_ptr<const YaraRules>> YaraRules::Compile(
-    const std::vector<RuleSource>& sources) {
+Result<std::shared_ptr<const YaraRules>> YaraRules::Compile(const std::vector<RuleSource>& sources,
+                                                            CompileOptions options) {
   InitializeYara();
   YR_COMPILER* compiler = nullptr;
   if (yr_compiler_create(&compiler) != ERROR_SUCCESS)
@@ -239,8 +315,7 @@ Result<std::shared_ptr<const YaraRules>> YaraRules::Compile(
   Sha256 digest;
   for (const RuleSource& source : sources) {
     errors.source = &source.name;
-    std::string ns = std::filesystem::path(source.name).stem().string();
-    if (ns.empty()) ns = "rules";
+    std::string ns = RuleNamespace(source);
     if (yr_compiler_add_string(compiler, source.text.c_str(), ns.c_str()) != 0)
       return InvalidArgument("YARA rules " + (errors.first.empty() ? source.name : errors.first));
     digest.Update(source.name);
@@ -255,18 +330,45 @@ Result<std::shared_ptr<const YaraRules>> YaraRules::Compile(
   const YR_RULE* rule;
   yr_rules_foreach(out->impl_->rules, rule)++ out->rule_count_;
   out->digest_ = digest.Finish().str();
+  if (options.prefilter) {
+    // The prefilter stays off when it cannot read the rules, or reads them
+    // other than libyara did; scans are then libyara's alone.
+    auto prefilter = YaraPrefilter::Build(sources);
+    std::string why;
+    if (!prefilter.ok()) {
+      out->prefilter_state_ = "off: " + prefilter.status().message();
+    } else if (!SameRules(out->impl_->rules, **prefilter, why)) {
+      out->prefilter_state_ = "off: " + why;
+    } else {
+      out->prefilter_state_ =
+          "on: " + std::to_string((*prefilter)->PrefilteredStrings()) + " strings searched, " +
+          std::to_string((*prefilter)->UnfilteredStrings()) + " counted as always present";
+      out->impl_->prefilter = std::move(*prefilter);
+    }
+  } else {
+    out->prefilter_state_ = "off: not asked for";
+  }
   return std::shared_ptr<const YaraRules>(std::move(out));
 }
 
 Status YaraRules::Scan(const layer::FileInfo& info, std::span<const uint8_t> data, uint64_t offset,
                        std::vector<model::Detection>& out) const {
-  YR_SCANNER* scanner = impl_->Take();
-  if (scanner == nullptr) return ResourceExhausted("cannot create a YARA scanner");
-  auto give_back = [this](YR_SCANNER* s) { impl_->Give(s); };
-  std::unique_ptr<YR_SCANNER, decltype(give_back)> guard(scanner, give_back);
-  std::string name(layer::BaseName(info.path));
+  CUSTOMS_ASSIGN_OR_RETURN(std::unique_ptr<ScanWorker> worker, impl_->Take());
+  auto give_back = [this](ScanWorker* w) { impl_->Give(std::unique_ptr<ScanWorker>(w)); };
+  std::unique_ptr<ScanWorker, decltype(give_back)> guard(worker.release(), give_back);
+  std::string_view name = layer::BaseName(info.path);
+  if (impl_->prefilter &&
+      !impl_->prefilter->MayMatch({.data = data,
+                                   .filepath = info.path,
+                                   .filename = name,
+                                   .filemode = info.mode,
+                                   .window_offset = static_cast<int64_t>(offset)},
+                                  *guard->scratch))
+    return Status::Ok();
+  YR_SCANNER* scanner = guard->scanner;
+  std::string name_z(name);
   if (yr_scanner_define_string_variable(scanner, "filepath", info.path.c_str()) != ERROR_SUCCESS ||
-      yr_scanner_define_string_variable(scanner, "filename", name.c_str()) != ERROR_SUCCESS ||
+      yr_scanner_define_string_variable(scanner, "filename", name_z.c_str()) != ERROR_SUCCESS ||
       yr_scanner_define_integer_variable(scanner, "filemode", info.mode) != ERROR_SUCCESS ||
       yr_scanner_define_integer_variable(scanner, "window_offset", static_cast<int64_t>(offset)) !=
           ERROR_SUCCESS)

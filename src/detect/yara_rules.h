@@ -43,22 +43,34 @@ const std::vector<RuleSource>& BuiltinRules();
 // others are the malware scanner's. A scan compiles only the files of the
 // scanners it runs.
 bool IsSecretRuleFile(const RuleSource& source);
+// The YARA namespace a source's rules are compiled in: its file name
+// without directory and extension ("coin_miners").
+std::string RuleNamespace(const RuleSource& source);
 
 // Reads the .yar/.yara files at `path`: one file, or a directory searched
 // recursively (sorted by path). NotFound / InvalidArgument with the path.
 Result<std::vector<RuleSource>> ReadRuleFiles(const std::string& path);
 
+struct CompileOptions {
+  // Put the prefilter (detect/yara_prefilter.h) in front of libyara: files
+  // no rule can match are not handed to it. The findings are the same.
+  bool prefilter = true;
+};
+
 class YaraRules {
  public:
   // Compiles the sources into one rule set; each file is its own namespace.
   // A syntax error fails with the file name, line and libyara's message.
-  static Result<std::shared_ptr<const YaraRules>> Compile(const std::vector<RuleSource>& sources);
+  static Result<std::shared_ptr<const YaraRules>> Compile(const std::vector<RuleSource>& sources,
+                                                          CompileOptions options = {});
   ~YaraRules();
 
   // "sha256:..." over every source's name and text: part of the layer cache
   // key, so changed rules rescan.
   const std::string& Digest() const { return digest_; }
   size_t RuleCount() const { return rule_count_; }
+  // "on: N strings searched, M counted as always present" or "off: why".
+  const std::string& PrefilterState() const { return prefilter_state_; }
 
   // Scans `data`, the bytes of `info` starting at `offset`, appending one
   // detection per matching rule (path, rule_id, category, severity,
@@ -81,6 +93,7 @@ class YaraRules {
  private:
   std::unique_ptr<Impl> impl_;
   std::string digest_;
+  std::string prefilter_state_;
   size_t rule_count_ = 0;
 };
 
