@@ -1026,23 +1026,21 @@ class Parser {
   // |, ^, &, shifts, + -, * \ %, unary.
   Result<int> Expression(int depth) {
     if (depth > kMaxDepth) return Fail("condition nested too deeply");
-    CUSTOMS_ASSIGN_OR_RETURN(int left, AndExpression(depth));
-    while (true) {
-      CUSTOMS_TRY(Space());
-      if (PeekWord() != "or") return left;
-      i_ += 2;
-      CUSTOMS_ASSIGN_OR_RETURN(int right, AndExpression(depth));
-      CUSTOMS_ASSIGN_OR_RETURN(left, Binary(Node::Kind::kOr, Node::Op::kNone, left, right));
-    }
+    return Chain(depth, "or", Node::Kind::kOr, &Parser::AndExpression);
   }
   Result<int> AndExpression(int depth) {
-    CUSTOMS_ASSIGN_OR_RETURN(int left, NotExpression(depth));
+    return Chain(depth, "and", Node::Kind::kAnd, &Parser::NotExpression);
+  }
+  // `next (word next)*`, read left to right.
+  Result<int> Chain(int depth, std::string_view word, Node::Kind kind,
+                    Result<int> (Parser::*next)(int)) {
+    CUSTOMS_ASSIGN_OR_RETURN(int left, (this->*next)(depth));
     while (true) {
       CUSTOMS_TRY(Space());
-      if (PeekWord() != "and") return left;
-      i_ += 3;
-      CUSTOMS_ASSIGN_OR_RETURN(int right, NotExpression(depth));
-      CUSTOMS_ASSIGN_OR_RETURN(left, Binary(Node::Kind::kAnd, Node::Op::kNone, left, right));
+      if (PeekWord() != word) return left;
+      i_ += word.size();
+      CUSTOMS_ASSIGN_OR_RETURN(int right, (this->*next)(depth));
+      CUSTOMS_ASSIGN_OR_RETURN(left, Binary(kind, Node::Op::kNone, left, right));
     }
   }
   Result<int> NotExpression(int depth) {
