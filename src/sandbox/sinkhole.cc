@@ -301,6 +301,8 @@ struct Sinkhole::State {
   void ReadConnection(int fd);
   void MaybeAnswerHttp(int fd, Clock::time_point now);
   void ReadUdp(Entry& e);
+  void Serve(int fd);  // what `fd` is ready for
+  void Drain();
   std::string NameFor(const sockaddr_storage& local) const;
   double Now() const { return Ms(options.t0, Clock::now()); }
   void StopThread();
@@ -439,28 +441,7 @@ void Sinkhole::State::Run() {
       if (errno == EINTR) continue;
       break;  // EBADF/EINVAL: our own invariant broke; stop serving
     }
-    for (int i = 0; i < n; ++i) {
-      int fd = events[static_cast<size_t>(i)].data.fd;
-      auto it = entries.find(fd);
-      if (it == entries.end()) continue;  // closed earlier in this batch
-      switch (it->second.kind) {
-        case Kind::kWake:
-          HandleWake();
-          break;
-        case Kind::kDns:
-          ServeDns(it->second);
-          break;
-        case Kind::kTcpListener:
-          Accept(it->second);
-          break;
-        case Kind::kUdp:
-          ReadUdp(it->second);
-          break;
-        case Kind::kTcpConn:
-          ReadConnection(fd);
-          break;
-      }
-    }
+    for (int i = 0; i < n; ++i) Serve(events[static_cast<size_t>(i)].data.fd);
     auto now = Clock::now();
     std::vector<int> due;
     for (const auto& [fd, when] : http_pending)
@@ -468,6 +449,7 @@ void Sinkhole::State::Run() {
     for (int fd : due) MaybeAnswerHttp(fd, now);
   }
 
+  Drain();
   entries.clear();
   http_pending.clear();
   {
@@ -475,6 +457,41 @@ void Sinkhole::State::Run() {
     running = false;
   }
   cv.notify_all();
+}
+
+void Sinkhole::State::Serve(int fd) {
+  auto it = entries.find(fd);
+  if (it == entries.end()) return;  // closed earlier in this batch
+  switch (it->second.kind) {
+    case Kind::kWake:
+      HandleWake();
+      break;
+    case Kind::kDns:
+      ServeDns(it->second);
+      break;
+    case Kind::kTcpListener:
+      Accept(it->second);
+      break;
+    case Kind::kUdp:
+      ReadUdp(it->second);
+      break;
+    case Kind::kTcpConn:
+      ReadConnection(fd);
+      break;
+  }
+}
+
+// On stop: what the kernel already queued still counts (a program that
+// connected, wrote and exited just before the run ended, while this thread
+// had not been scheduled): pending connections are accepted, then every
+// socket is read once.
+void Sinkhole::State::Drain() {
+  for (bool listeners : {true, false}) {
+    std::vector<int> fds;
+    for (const auto& [fd, e] : entries)
+      if ((e.kind == Kind::kTcpListener) == listeners && e.kind != Kind::kWake) fds.push_back(fd);
+    for (int fd : fds) Serve(fd);
+  }
 }
 
 void Sinkhole::State::HandleWake() {
