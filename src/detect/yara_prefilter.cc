@@ -13,11 +13,12 @@ namespace customs::detect {
 namespace {
 
 // Bounds on what the prefilter reads (the rule text is the user's).
-constexpr int kMaxDepth = 200;            // nesting of one condition
-constexpr int kMaxTreeDepth = 256;        // a condition's tree (a and b and c ...)
-constexpr size_t kMaxPatterns = 100'000;  // Hyperscan patterns in all
-constexpr size_t kMaxNodes = 4'000'000;   // condition nodes in all
-constexpr int kMaxRuleReferences = 16;    // rule -> rule -> ... when evaluating
+constexpr int kMaxDepth = 200;                // nesting of one condition
+constexpr int kMaxTreeDepth = 256;            // a condition's tree (a and b and c ...)
+constexpr size_t kMaxPatterns = 100'000;      // Hyperscan patterns in all
+constexpr size_t kMaxNodes = 4'000'000;       // condition nodes in all
+constexpr int kMaxRuleReferences = 16;        // rule -> rule -> ... when evaluating
+constexpr size_t kMaxCountedStrings = 1'000;  // strings in one sum #a + #b + ...
 
 // ------------------------------------------------------------------ model
 
@@ -49,7 +50,7 @@ struct Node {
     kFilesize,  // the buffer's size
     kExternal,  // value: 0 filepath, 1 filename, 2 filemode, 3 window_offset
     kRead,      // (u)int{8,16,32}[be](a): value = width in bytes, is_signed, big_endian
-    kCount,     // #a: the number of matches of `strings`
+    kCount,     // #a (or #a + #b): the number of matches of `strings`
     kArith,     // a op b
     kNegate,    // -a
   };
@@ -92,28 +93,33 @@ int HexDigit(char c) {
   return -1;
 }
 
+// Moves `i` past white space and // and /* */ comments; false when a
+// comment does not end.
+bool SkipSpace(std::string_view s, size_t& i) {
+  while (i < s.size()) {
+    char c = s[i];
+    if (c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f' || c == '\v') {
+      ++i;
+    } else if (s.substr(i, 2) == "//") {
+      while (i < s.size() && s[i] != '\n') ++i;
+    } else if (s.substr(i, 2) == "/*") {
+      size_t end = s.find("*/", i + 2);
+      if (end == std::string_view::npos) return false;
+      i = end + 2;
+    } else {
+      break;
+    }
+  }
+  return true;
+}
+
 // A hex string's body as a Hyperscan expression: bytes, nibble and byte
 // wildcards, jumps [n], [n-m], [n-], [-], alternatives ( a | b ).
 std::optional<std::string> HexToExpression(std::string_view s) {
   std::string out;
   size_t i = 0;
   int depth = 0;
-  auto skip_space = [&] {
-    while (i < s.size()) {
-      if (s[i] == ' ' || s[i] == '\t' || s[i] == '\r' || s[i] == '\n') {
-        ++i;
-      } else if (s.substr(i, 2) == "//") {
-        while (i < s.size() && s[i] != '\n') ++i;
-      } else if (s.substr(i, 2) == "/*") {
-        size_t end = s.find("*/", i + 2);
-        if (end == std::string_view::npos) return false;
-        i = end + 2;
-      } else {
-        break;
-      }
-    }
-    return true;
-  };
+  auto skip_space = [&] { return SkipSpace(s, i); };
   auto number = [&](int64_t& v) {
     size_t start = i;
     v = 0;
@@ -666,9 +672,10 @@ std::vector<std::vector<std::string>> LiteralSetsFor(const StringDef& s) {
   return std::move(*sets);
 }
 
-// A `matches` operand as one Hyperscan expression (prefilter mode: it
-// matches a superset of what YARA matches).
-std::optional<Pattern> MatchesPattern(const StringDef& re) {
+// A regular expression whole as one Hyperscan expression (prefilter mode:
+// it matches a superset of what YARA matches): a `matches` operand, or a
+// string checked once its literals occur.
+std::optional<Pattern> WholePattern(const StringDef& re) {
   auto e = RegexToExpression(re.value);
   if (!e) return std::nullopt;
   unsigned flags = HS_FLAG_SINGLEMATCH | HS_FLAG_ALLOWEMPTY | HS_FLAG_PREFILTER;
@@ -801,20 +808,7 @@ class Parser {
     return s_.substr(i_, end - i_);
   }
   Status Space() {
-    while (i_ < s_.size()) {
-      char c = s_[i_];
-      if (c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f' || c == '\v') {
-        ++i_;
-      } else if (s_.substr(i_, 2) == "//") {
-        while (i_ < s_.size() && s_[i_] != '\n') ++i_;
-      } else if (s_.substr(i_, 2) == "/*") {
-        size_t end = s_.find("*/", i_ + 2);
-        if (end == std::string_view::npos) return Fail("unterminated comment");
-        i_ = end + 2;
-      } else {
-        break;
-      }
-    }
+    if (!SkipSpace(s_, i_)) return Fail("unterminated comment");
     return Status::Ok();
   }
   // "..." with YARA's escapes: \" \\ \t \n \r \xHH.
@@ -998,6 +992,22 @@ class Parser {
     return static_cast<int>(nodes_.size() - 1);
   }
   Result<int> Binary(Node::Kind kind, Node::Op op, int a, int b) {
+    // #a + #b counts the matches of both: one count node over their strings.
+    if (kind == Node::Kind::kArith && op == Node::Op::kAdd &&
+        nodes_[static_cast<size_t>(a)].kind == Node::Kind::kCount &&
+        nodes_[static_cast<size_t>(b)].kind == Node::Kind::kCount &&
+        nodes_[static_cast<size_t>(a)].strings.size() +
+                nodes_[static_cast<size_t>(b)].strings.size() <=
+            kMaxCountedStrings) {
+      Node sum;
+      sum.kind = Node::Kind::kCount;
+      sum.strings = nodes_[static_cast<size_t>(a)].strings;
+      const auto& more = nodes_[static_cast<size_t>(b)].strings;
+      sum.strings.insert(sum.strings.end(), more.begin(), more.end());
+      sum.depth =
+          std::max(nodes_[static_cast<size_t>(a)].depth, nodes_[static_cast<size_t>(b)].depth);
+      return Add(std::move(sum));
+    }
     Node n;
     n.kind = kind;
     n.op = op;
@@ -1076,7 +1086,7 @@ class Parser {
           n.kind = Node::Kind::kMatches;
           n.a = left;
           n.value = -1;
-          if (auto pattern = MatchesPattern(re)) {
+          if (auto pattern = WholePattern(re)) {
             n.value = static_cast<int64_t>(matches_.size());
             matches_.push_back(*pattern);
           }
@@ -1587,20 +1597,10 @@ struct Evaluation {
     return false;
   }
 
-  // The sum of match counts `node` is (#a, #a + #b), as the strings it counts.
-  const std::vector<uint32_t>* Counts(int node, std::vector<uint32_t>& storage) const {
+  // The strings a count (#a, or a sum #a + #b) counts; null for other nodes.
+  const std::vector<uint32_t>* Counts(int node) const {
     const Node& n = p.nodes[static_cast<size_t>(node)];
-    if (n.kind == Node::Kind::kCount) return &n.strings;
-    if (n.kind == Node::Kind::kArith && n.op == Node::Op::kAdd) {
-      std::vector<uint32_t> left, right;
-      const auto* a = Counts(n.a, left);
-      const auto* b = a != nullptr ? Counts(n.b, right) : nullptr;
-      if (b == nullptr) return nullptr;
-      storage = *a;
-      storage.insert(storage.end(), b->begin(), b->end());
-      return &storage;
-    }
-    return nullptr;
+    return n.kind == Node::Kind::kCount ? &n.strings : nullptr;
   }
 
   Value Eval(int node) {
@@ -1707,29 +1707,22 @@ struct Evaluation {
   }
 
   bool MayCompare(const Node& n) {
-    std::vector<uint32_t> left_storage, right_storage;
-    const auto* left = Counts(n.a, left_storage);
-    const auto* right = Counts(n.b, right_storage);
+    const auto* left = Counts(n.a);
+    const auto* right = Counts(n.b);
     int other = n.b;
     Node::Op op = n.op;
     if (left == nullptr && right != nullptr) {  // R < #a reads as #a > R
       std::swap(left, right);
       other = n.a;
-      switch (op) {
-        case Node::Op::kLt:
-          op = Node::Op::kGt;
+      static constexpr std::pair<Node::Op, Node::Op> kMirrored[] = {{Node::Op::kLt, Node::Op::kGt},
+                                                                    {Node::Op::kLe, Node::Op::kGe},
+                                                                    {Node::Op::kGt, Node::Op::kLt},
+                                                                    {Node::Op::kGe, Node::Op::kLe}};
+      for (auto [from, to] : kMirrored) {
+        if (op == from) {
+          op = to;
           break;
-        case Node::Op::kLe:
-          op = Node::Op::kGe;
-          break;
-        case Node::Op::kGt:
-          op = Node::Op::kLt;
-          break;
-        case Node::Op::kGe:
-          op = Node::Op::kLe;
-          break;
-        default:
-          break;
+        }
       }
     }
     if (left != nullptr) {
@@ -1826,7 +1819,7 @@ Result<std::unique_ptr<YaraPrefilter>> YaraPrefilter::Build(
     if (!sets.empty() && def.kind == StringDef::Kind::kRegex && !def.wide) {
       StringDef whole = def;
       whole.regex_nocase = def.regex_nocase || def.nocase;
-      if (auto pattern = MatchesPattern(whole)) {
+      if (auto pattern = WholePattern(whole)) {
         impl->verifiers.back() = std::make_unique<Impl::Verifier>();
         impl->verifiers.back()->pattern = std::move(*pattern);
       }
